@@ -1,0 +1,91 @@
+import { arch, platform } from 'node:os';
+import type { Database } from 'better-sqlite3';
+import type { Handlers } from '../contract/dispatch.js';
+import type { AppInfo } from '../contract/schemas.js';
+import { userVersion } from '../db/migrate.js';
+import { openDb } from '../db/openDb.js';
+import { createSettingsRepo, type SettingsRepo } from '../db/settingsRepo.js';
+import { createThumbRefsRepo } from '../db/thumbRefsRepo.js';
+import { scanPaths } from '../files/scan.js';
+import { createThumbnailService } from '../files/thumbnail.js';
+import { createEventBus, type EventBus } from './events.js';
+import { onnxRuntimeInfo } from './onnxInfo.js';
+import { dataPaths } from './paths.js';
+import { readPackageJson } from './version.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  shell: AppInfo['shell'];
+  /** Defaults to package.json's version; Electron passes `app.getVersion()`. */
+  version?: string;
+}
+
+export interface Core {
+  handlers: Handlers;
+  events: EventBus;
+  settings: SettingsRepo;
+  dataDir: string;
+  db: Database;
+  close(): void;
+}
+
+/** Wiring: opens the database, builds the services and returns the contract's handlers. */
+export function createCore(options: CoreOptions): Core {
+  const paths = dataPaths(options.dataDir);
+  const db = openDb(paths.db);
+  const events = createEventBus();
+  const settings = createSettingsRepo(db);
+  const thumbRefs = createThumbRefsRepo(db);
+  const thumbnails = createThumbnailService({
+    cacheDir: paths.thumbs,
+    thumbRefs,
+    limits: () => {
+      const s = settings.get();
+      return { size: s.thumbnailSize, maxInputPixels: s.maxInputPixels };
+    },
+  });
+  const version = options.version ?? readPackageJson().version;
+
+  const handlers: Handlers = {
+    'app.info': async () => ({
+      name: 'Pixelsmith',
+      version,
+      platform: platform(),
+      arch: arch(),
+      node: process.versions.node,
+      shell: options.shell,
+      dataDir: options.dataDir,
+      dbPath: paths.db,
+      schemaVersion: userVersion(db),
+      onnxruntime: await onnxRuntimeInfo(),
+    }),
+    'settings.get': () => settings.get(),
+    'settings.set': (patch) => {
+      const next = settings.update(patch);
+      events.emit('settings.changed', next);
+      return next;
+    },
+    'files.scan': ({ paths: inputs, scanId }) => {
+      const s = settings.get();
+      return scanPaths(inputs, {
+        limits: { maxInputBytes: s.maxInputBytes, maxInputPixels: s.maxInputPixels },
+        thumbRefs,
+        skipDirNames: new Set([s.outputFolderName]),
+        onProgress: (p) => events.emit('files.scanProgress', { scanId: scanId ?? null, ...p }),
+      });
+    },
+    'files.thumbnail': async ({ ref }) => {
+      const thumb = await thumbnails.get(ref);
+      return { ...thumb, data: thumb.data.toString('base64') };
+    },
+  };
+
+  return {
+    handlers,
+    events,
+    settings,
+    dataDir: options.dataDir,
+    db,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,31 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Product name; Electron's `userData` folder is `<appData>/<productName>`, so both shells agree. */
+export const PRODUCT_NAME = 'Pixelsmith';
+
+/**
+ * The OS's usual per-user app-data folder, the same one Electron's `app.getPath('userData')`
+ * gives the desktop app: `%APPDATA%\Pixelsmith`, `~/Library/Application Support/Pixelsmith`,
+ * or `$XDG_CONFIG_HOME/Pixelsmith` (default `~/.config/Pixelsmith`).
+ */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), PRODUCT_NAME);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', PRODUCT_NAME);
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), PRODUCT_NAME);
+}
+
+/** `--data-dir` beats `PIXELSMITH_DATA_DIR`, which beats the OS default. */
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = flag ?? env.PIXELSMITH_DATA_DIR;
+  return resolve(chosen && chosen.trim() !== '' ? chosen : defaultDataDir(process.platform, env));
+}
+
+/** Where each kind of data lives inside the data folder. */
+export function dataPaths(dataDir: string) {
+  return {
+    db: join(dataDir, 'pixelsmith.db'),
+    thumbs: join(dataDir, 'cache', 'thumbs'),
+    imports: join(dataDir, 'imports'),
+  };
+}

@@ -1,0 +1,48 @@
+import { RpcError } from './errors.js';
+import type { EventEnvelope, EventName, EventPayload } from './events.js';
+import { METHOD_NAMES, type MethodInput, type MethodName, type MethodOutput } from './methods.js';
+import type { Result } from './dispatch.js';
+
+/** Carries calls and events between a client and core: IPC, HTTP/WS, or in-process. */
+export interface Transport {
+  call(name: MethodName, input: unknown): Promise<Result<unknown>>;
+  /** Receives every event; returns an unsubscribe function. */
+  subscribe(listener: (event: EventEnvelope) => void): () => void;
+}
+
+type Namespace = MethodName extends `${infer NS}.${string}` ? NS : never;
+type VerbsOf<NS extends Namespace> = Extract<MethodName, `${NS}.${string}`>;
+type Verb<M extends string> = M extends `${string}.${infer V}` ? V : never;
+type Call<M extends MethodName> =
+  undefined extends MethodInput<M>
+    ? (input?: MethodInput<M>) => Promise<MethodOutput<M>>
+    : (input: MethodInput<M>) => Promise<MethodOutput<M>>;
+
+/** The typed API every shell exposes: `api.files.scan({paths})`, `api.on('settings.changed', cb)`. */
+export type Api = {
+  [NS in Namespace]: { [M in VerbsOf<NS> as Verb<M>]: Call<M> };
+} & {
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/**
+ * Builds the typed client over a transport. The result is plain objects and functions (no
+ * Proxy), so it can pass through Electron's contextBridge. Failed calls reject with `RpcError`.
+ */
+export function buildClient(transport: Transport): Api {
+  const api: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
+  for (const name of METHOD_NAMES) {
+    const [ns, verb] = name.split('.') as [string, string];
+    const group = (api[ns] ??= {});
+    group[verb] = async (input?: unknown) => {
+      const result = await transport.call(name, input);
+      if (!result.ok) throw RpcError.fromData(result.error);
+      return result.value;
+    };
+  }
+  const on = (name: EventName, listener: (payload: unknown) => void): (() => void) =>
+    transport.subscribe((event) => {
+      if (event.name === name) listener(event.payload);
+    });
+  return Object.assign(api, { on }) as unknown as Api;
+}

@@ -1,0 +1,78 @@
+/**
+ * Stable error codes that cross process boundaries. A code never changes meaning once shipped;
+ * the message is for people and may change.
+ */
+export const ERROR_CODES = [
+  'UNKNOWN_METHOD',
+  'INVALID_INPUT',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'PAYLOAD_TOO_LARGE',
+  'NOT_FOUND',
+  'FILE_NOT_FOUND',
+  'UNREADABLE',
+  'NOT_AN_IMAGE',
+  'UNSUPPORTED_FORMAT',
+  'IMAGE_TOO_LARGE',
+  'DB_TOO_NEW',
+  'TRANSPORT',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface RpcErrorData {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+/** The HTTP status each code maps to in the web shell. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  UNKNOWN_METHOD: 404,
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  FILE_NOT_FOUND: 404,
+  UNREADABLE: 403,
+  NOT_AN_IMAGE: 422,
+  UNSUPPORTED_FORMAT: 422,
+  IMAGE_TOO_LARGE: 422,
+  DB_TOO_NEW: 409,
+  TRANSPORT: 502,
+  INTERNAL: 500,
+};
+
+/** An error that carries a stable code; core throws these, `dispatch` turns them into data. */
+export class RpcError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'RpcError';
+    this.code = code;
+    if (details !== undefined) this.details = details;
+  }
+
+  toData(): RpcErrorData {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromData(data: RpcErrorData): RpcError {
+    return new RpcError(data.code, data.message, data.details);
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Exhaustiveness guard for `switch` over unions (house rule 5). */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { settingsSchema } from './schemas.js';
+
+/** Every event core pushes to its shells, name → payload schema. */
+export const events = {
+  'settings.changed': settingsSchema,
+  'files.scanProgress': z.object({
+    scanId: z.string().nullable(),
+    /** Entries looked at so far (files and folders). */
+    visited: z.number().int().nonnegative(),
+    images: z.number().int().nonnegative(),
+    errors: z.number().int().nonnegative(),
+    done: z.boolean(),
+  }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}
+
+/** One event as it travels over a transport. */
+export interface EventEnvelope<E extends EventName = EventName> {
+  name: E;
+  payload: EventPayload<E>;
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ERROR_CODES } from './errors.js';
+
+/** Raster formats Pixelsmith accepts as input, detected by content, never by extension. */
+export const IMAGE_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff', 'heif'] as const;
+export const imageFormat = z.enum(IMAGE_FORMATS);
+
+export const errorCode = z.enum(ERROR_CODES);
+
+/**
+ * User settings. Every field has a default, so `settingsSchema.parse({})` is the factory state.
+ * Stored one row per key; a stored value that no longer validates falls back to its default.
+ */
+export const settingsSchema = z.object({
+  /** Colour theme; `system` follows the OS. */
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  /** Name of the output folder created next to the inputs. */
+  outputFolderName: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[^/\\:*?"<>|]+$/, 'must be a plain folder name (no slashes or reserved characters)')
+    .refine((v) => v !== '.' && v !== '..', 'must not be "." or ".."')
+    .default('pixelsmith'),
+  /** Longest side of gallery thumbnails, in pixels. */
+  thumbnailSize: z.number().int().min(64).max(1024).default(320),
+  /** Inputs with more pixels than this are refused before decoding (decompression bombs). */
+  maxInputPixels: z.number().int().min(1_000_000).max(1_000_000_000).default(268_402_689),
+  /** Inputs larger than this many bytes are refused. */
+  maxInputBytes: z.number().int().min(1_000_000).max(2_000_000_000).default(50 * 1024 * 1024),
+  /** ONNX Runtime intra-op threads; 0 lets the runtime decide. */
+  onnxThreads: z.number().int().min(0).max(256).default(0),
+});
+export type Settings = z.output<typeof settingsSchema>;
+export const settingsPatchSchema = settingsSchema.partial().strict();
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+export const executionProviderSchema = z.object({
+  name: z.string(),
+  /** True when this build of onnxruntime-node ships the provider. */
+  bundled: z.boolean(),
+  /** How a user can enable it, or why it may not load. */
+  note: z.string(),
+});
+
+export const appInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  node: z.string(),
+  shell: z.enum(['electron', 'web', 'cli']),
+  dataDir: z.string(),
+  dbPath: z.string(),
+  schemaVersion: z.number().int(),
+  onnxruntime: z.object({
+    version: z.string().nullable(),
+    executionProviders: z.array(executionProviderSchema),
+    error: z.string().nullable(),
+  }),
+});
+export type AppInfo = z.output<typeof appInfoSchema>;
+
+export const scannedImageSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  /** Folder of the file relative to the scanned root ('' for files given directly). */
+  relDir: z.string(),
+  size: z.number().int().nonnegative(),
+  /** Display dimensions, after EXIF orientation. */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  format: imageFormat,
+  hasAlpha: z.boolean(),
+  /** Opaque reference for `files.thumbnail`. */
+  thumbRef: z.string(),
+});
+export type ScannedImage = z.output<typeof scannedImageSchema>;
+
+export const scanEntryErrorSchema = z.object({
+  path: z.string(),
+  code: errorCode,
+  message: z.string(),
+});
+export type ScanEntryError = z.output<typeof scanEntryErrorSchema>;
+
+export const thumbRefSchema = z.string().regex(/^[0-9a-f]{40}$/, 'must be a thumbnail reference from files.scan');

@@ -1,0 +1,117 @@
+import type { EventEnvelope } from './events.js';
+import { isEventName } from './events.js';
+import type { Transport } from './client.js';
+import type { Result } from './dispatch.js';
+import { isErrorCode } from './errors.js';
+
+/** The subset of the WebSocket API the transport uses (browser WebSocket or the `ws` package). */
+export interface WebSocketLike {
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close' | 'error', listener: () => void): void;
+  close(): void;
+}
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+export interface HttpTransportOptions {
+  /** e.g. `http://127.0.0.1:5417`; '' means the page's own origin. */
+  baseUrl: string;
+  /** Bearer token, when the server requires one. */
+  token?: string | undefined;
+  webSocket: WebSocketFactory;
+  fetch?: typeof fetch;
+  /** Delay before reconnecting the event socket, in ms. */
+  reconnectMs?: number;
+}
+
+function wsUrl(baseUrl: string, token: string | undefined): string {
+  const pageOrigin = (globalThis as { location?: { origin: string } }).location?.origin;
+  const origin = baseUrl === '' && pageOrigin ? pageOrigin : baseUrl;
+  const url = new URL('/events', origin);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+function asResult(body: unknown, status: number): Result<unknown> {
+  if (typeof body === 'object' && body !== null && 'ok' in body) {
+    const b = body as { ok: unknown; value?: unknown; error?: { code?: unknown; message?: unknown; details?: unknown } };
+    if (b.ok === true) return { ok: true, value: b.value };
+    if (b.ok === false && b.error && isErrorCode(b.error.code)) {
+      return { ok: false, error: { code: b.error.code, message: String(b.error.message), details: b.error.details } };
+    }
+  }
+  return { ok: false, error: { code: 'TRANSPORT', message: `The server answered ${status} with an unexpected body.` } };
+}
+
+/** Calls `POST /rpc/<name>` and listens on the `/events` WebSocket (opened on first subscribe). */
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const listeners = new Set<(event: EventEnvelope) => void>();
+  let socket: WebSocketLike | null = null;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const connect = (): void => {
+    const ws = options.webSocket(wsUrl(options.baseUrl, options.token));
+    socket = ws;
+    ws.addEventListener('message', (message) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String(message.data));
+      } catch {
+        return;
+      }
+      const env = parsed as Partial<EventEnvelope>;
+      if (typeof env.name !== 'string' || !isEventName(env.name)) return;
+      for (const listener of listeners) listener(env as EventEnvelope);
+    });
+    // 'error' is always followed by 'close', where reconnection happens.
+    ws.addEventListener('error', () => undefined);
+    ws.addEventListener('close', () => {
+      if (socket !== ws) return;
+      socket = null;
+      if (listeners.size > 0 && reconnectTimer === null) {
+        reconnectTimer = setTimeout(() => {
+          reconnectTimer = null;
+          if (listeners.size > 0 && socket === null) connect();
+        }, options.reconnectMs ?? 1000);
+      }
+    });
+  };
+
+  return {
+    async call(name, input) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let response: Response;
+      try {
+        response = await doFetch(`${options.baseUrl}/rpc/${name}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return { ok: false, error: { code: 'TRANSPORT', message: `Cannot reach the Pixelsmith server: ${reason}` } };
+      }
+      let body: unknown = null;
+      try {
+        body = await response.json();
+      } catch {
+        // Non-JSON body: reported below as a TRANSPORT error with the status.
+      }
+      return asResult(body, response.status);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      if (socket === null && reconnectTimer === null) connect();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && socket !== null) {
+          const ws = socket;
+          socket = null;
+          ws.close();
+        }
+      };
+    },
+  };
+}

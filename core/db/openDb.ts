@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import DatabaseCtor, { type Database } from 'better-sqlite3';
+import { assertNotNewer, migrate } from './migrate.js';
+import type { Migration } from './migration.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+export interface OpenDbOptions {
+  /** Defaults to the app's migrations; tests pass their own lists. */
+  migrations?: readonly Migration[];
+  /** ms to wait for another process's write lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout, then
+ * migrates it. A database from a newer app version is refused before any pragma writes to it.
+ */
+export function openDb(file: string, options: OpenDbOptions = {}): Database {
+  const migrations = options.migrations ?? MIGRATIONS;
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new DatabaseCtor(file);
+  try {
+    assertNotNewer(db, migrations);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    db.pragma('synchronous = NORMAL');
+    migrate(db, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Database } from 'better-sqlite3';
+import { settingsSchema, type Settings } from '../contract/schemas.js';
+
+const DEFAULTS: Settings = settingsSchema.parse({});
+type Key = keyof Settings;
+const KEYS = Object.keys(DEFAULTS) as Key[];
+
+export interface SettingsRepo {
+  get(): Settings;
+  /** Applies an already validated patch atomically and returns the full settings. */
+  update(patch: Partial<Settings>): Settings;
+}
+
+/** The `settings` table: one JSON value per key, defaults for anything missing or invalid. */
+export function createSettingsRepo(db: Database): SettingsRepo {
+  const selectAll = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');
+  const upsert = db.prepare<[string, string, number]>(
+    'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ' +
+      'ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+  );
+
+  const get = (): Settings => {
+    const stored: Record<string, unknown> = {};
+    for (const row of selectAll.all()) {
+      if (!(KEYS as string[]).includes(row.key)) continue;
+      try {
+        stored[row.key] = JSON.parse(row.value);
+      } catch {
+        // A corrupt value falls back to its default below.
+      }
+    }
+    const result = { ...DEFAULTS };
+    for (const key of KEYS) {
+      if (!(key in stored)) continue;
+      const field = settingsSchema.shape[key].safeParse(stored[key]);
+      if (field.success) (result as Record<Key, unknown>)[key] = field.data;
+    }
+    return result;
+  };
+
+  const update = db.transaction((patch: Partial<Settings>): Settings => {
+    const now = Date.now();
+    for (const key of KEYS) {
+      const value = patch[key];
+      if (value !== undefined) upsert.run(key, JSON.stringify(value), now);
+    }
+    return get();
+  });
+
+  return { get, update: (patch) => update.immediate(patch) };
+}

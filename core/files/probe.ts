@@ -1,0 +1,94 @@
+import { stat } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { RpcError } from '../contract/errors.js';
+import { IMAGE_FORMATS, type ScannedImage } from '../contract/schemas.js';
+
+export interface ProbeLimits {
+  maxInputBytes: number;
+  maxInputPixels: number;
+}
+
+export type ProbedImage = Omit<ScannedImage, 'thumbRef' | 'relDir' | 'name'> & { mtimeMs: number };
+
+const ACCEPTED = new Set<string>(IMAGE_FORMATS);
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Turns a filesystem error into a coded error that names the file. */
+export function fsError(path: string, error: unknown): RpcError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new RpcError('FILE_NOT_FOUND', `${path} does not exist (it may have been moved or deleted).`);
+    case 'EACCES':
+    case 'EPERM':
+      return new RpcError('UNREADABLE', `${path} cannot be read: permission denied. Check the file's permissions.`);
+    case 'ELOOP':
+      return new RpcError('UNREADABLE', `${path} is a symbolic link that points back to itself; skipped.`);
+    default:
+      return new RpcError('UNREADABLE', `${path} cannot be read: ${(error as Error | undefined)?.message ?? String(error)}`);
+  }
+}
+
+/**
+ * Reads an image's header (never its pixels) and checks it against the limits. The format is
+ * detected from the bytes, so a PNG named `.jpg` is a PNG and a text file named `.jpg` is refused.
+ */
+export async function probeImage(path: string, limits: ProbeLimits): Promise<ProbedImage> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw fsError(path, error);
+  }
+  if (!info.isFile()) {
+    throw new RpcError('UNREADABLE', `${path} is not a regular file (a device, pipe or socket); skipped.`);
+  }
+  if (info.size === 0) throw new RpcError('NOT_AN_IMAGE', `${path} is empty (0 bytes).`);
+  if (info.size > limits.maxInputBytes) {
+    throw new RpcError(
+      'IMAGE_TOO_LARGE',
+      `${path} is ${mb(info.size)}, over the ${mb(limits.maxInputBytes)} limit (Settings → Maximum file size).`,
+    );
+  }
+  let meta: Metadata;
+  try {
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/unsupported image format/i.test(message)) {
+      throw new RpcError('NOT_AN_IMAGE', `${path} is not an image Pixelsmith can read.`);
+    }
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw fsError(path, error);
+    throw new RpcError('NOT_AN_IMAGE', `${path} could not be read as an image: ${message}`);
+  }
+  const format: string = meta.format;
+  if (!ACCEPTED.has(format)) {
+    throw new RpcError(
+      'UNSUPPORTED_FORMAT',
+      `${path} is ${format.toUpperCase()}, which Pixelsmith does not process (accepted: JPEG, PNG, WebP, GIF, AVIF, TIFF, HEIF).`,
+    );
+  }
+  const { width, height } = meta;
+  if (!width || !height) throw new RpcError('NOT_AN_IMAGE', `${path} has no readable dimensions.`);
+  if (width * height > limits.maxInputPixels) {
+    throw new RpcError(
+      'IMAGE_TOO_LARGE',
+      `${path} is ${width}×${height} (${(width * height / 1e6).toFixed(0)} MP), over the ${(limits.maxInputPixels / 1e6).toFixed(0)} MP limit (Settings → Maximum pixels).`,
+    );
+  }
+  // EXIF orientations 5–8 rotate by 90°: report the size the user will see.
+  const swap = (meta.orientation ?? 1) >= 5;
+  return {
+    path,
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    width: swap ? height : width,
+    height: swap ? width : height,
+    format: format as ProbedImage['format'],
+    hasAlpha: meta.hasAlpha,
+  };
+}

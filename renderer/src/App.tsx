@@ -1,0 +1,35 @@
+import { useState } from 'react';
+import { AboutDialog } from './components/AboutDialog.js';
+import { Library } from './components/Library.js';
+import { Sidebar } from './components/Sidebar.js';
+import { PANELS, type PanelId } from './panels.js';
+import { SettingsPanel } from './panels/SettingsPanel.js';
+import { useLibrary } from './useLibrary.js';
+import { useSettings, useTheme } from './useSettings.js';
+
+export function App() {
+  const [panel, setPanel] = useState<PanelId>('enhance');
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const settings = useSettings();
+  const library = useLibrary();
+  useTheme(settings?.theme);
+  const current = PANELS.find((p) => p.id === panel) ?? PANELS[0];
+
+  return (
+    <div className="studio">
+      <Sidebar current={panel} onSelect={setPanel} onAbout={() => setAboutOpen(true)} />
+      <main className="main" aria-label={current.label}>
+        <header className="panel-header">
+          <h1>{current.label}</h1>
+        </header>
+        {current.coming !== null && (
+          <p className="coming" role="note">
+            Coming soon: {current.coming}
+          </p>
+        )}
+        {panel === 'settings' ? <SettingsPanel settings={settings} /> : <Library library={library} />}
+      </main>
+      {aboutOpen && <AboutDialog onClose={() => setAboutOpen(false)} />}
+    </div>
+  );
+}
