@@ -8,32 +8,43 @@ export const imageFormat = z.enum(IMAGE_FORMATS);
 export const errorCode = z.enum(ERROR_CODES);
 
 /**
- * User settings. Every field has a default, so `settingsSchema.parse({})` is the factory state.
+ * User settings, one schema per field. Defaults live apart in `DEFAULT_SETTINGS` (zod 4 keeps
+ * `.default()` inside `.partial()`, which would make every patch reset the fields it omits).
  * Stored one row per key; a stored value that no longer validates falls back to its default.
  */
-export const settingsSchema = z.object({
+const settingsFields = {
   /** Colour theme; `system` follows the OS. */
-  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  theme: z.enum(['system', 'light', 'dark']),
   /** Name of the output folder created next to the inputs. */
   outputFolderName: z
     .string()
     .min(1)
     .max(64)
     .regex(/^[^/\\:*?"<>|]+$/, 'must be a plain folder name (no slashes or reserved characters)')
-    .refine((v) => v !== '.' && v !== '..', 'must not be "." or ".."')
-    .default('pixelsmith'),
+    .refine((v) => v !== '.' && v !== '..', 'must not be "." or ".."'),
   /** Longest side of gallery thumbnails, in pixels. */
-  thumbnailSize: z.number().int().min(64).max(1024).default(320),
+  thumbnailSize: z.number().int().min(64).max(1024),
   /** Inputs with more pixels than this are refused before decoding (decompression bombs). */
-  maxInputPixels: z.number().int().min(1_000_000).max(1_000_000_000).default(268_402_689),
+  maxInputPixels: z.number().int().min(1_000_000).max(1_000_000_000),
   /** Inputs larger than this many bytes are refused. */
-  maxInputBytes: z.number().int().min(1_000_000).max(2_000_000_000).default(50 * 1024 * 1024),
+  maxInputBytes: z.number().int().min(1_000_000).max(2_000_000_000),
   /** ONNX Runtime intra-op threads; 0 lets the runtime decide. */
-  onnxThreads: z.number().int().min(0).max(256).default(0),
-});
+  onnxThreads: z.number().int().min(0).max(256),
+};
+export const settingsSchema = z.object(settingsFields);
 export type Settings = z.output<typeof settingsSchema>;
-export const settingsPatchSchema = settingsSchema.partial().strict();
+export const settingsPatchSchema = z.strictObject(settingsFields).partial();
 export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  theme: 'system',
+  outputFolderName: 'pixelsmith',
+  thumbnailSize: 320,
+  // sharp's own default limit (0x3FFF²): about 268 MP.
+  maxInputPixels: 268_402_689,
+  maxInputBytes: 50 * 1024 * 1024,
+  onnxThreads: 0,
+});
 
 export const executionProviderSchema = z.object({
   name: z.string(),

@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { settingsSchema, type Settings } from '../contract/schemas.js';
+import { DEFAULT_SETTINGS as DEFAULTS, settingsSchema, type Settings } from '../contract/schemas.js';
 
-const DEFAULTS: Settings = settingsSchema.parse({});
 type Key = keyof Settings;
 const KEYS = Object.keys(DEFAULTS) as Key[];
 

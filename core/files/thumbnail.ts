@@ -57,7 +57,7 @@ export function createThumbnailService(options: ThumbnailServiceOptions): Thumbn
     }
     let out: { data: Buffer; info: OutputInfo };
     try {
-      out = await sharp(row.path, { limitInputPixels: maxPixels, failOn: 'none' })
+      out = await sharp(row.path, { limitInputPixels: maxPixels, failOn: 'error' })
         .rotate()
         .resize(size, size, { fit: 'inside', withoutEnlargement: true })
         .webp({ quality: 78, effort: 2 })

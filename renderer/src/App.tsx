@@ -27,7 +27,13 @@ export function App() {
             Coming soon: {current.coming}
           </p>
         )}
-        {panel === 'settings' ? <SettingsPanel settings={settings} /> : <Library library={library} />}
+        {panel !== 'settings' ? (
+          <Library library={library} />
+        ) : settings ? (
+          <SettingsPanel settings={settings} />
+        ) : (
+          <p>Loading settings…</p>
+        )}
       </main>
       {aboutOpen && <AboutDialog onClose={() => setAboutOpen(false)} />}
     </div>

@@ -1,19 +1,24 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Settings } from '../../../core/contract/schemas.js';
 import { api } from '../api/client.js';
 
 interface Props {
-  settings: Settings | null;
+  settings: Settings;
 }
 
 const MB = 1024 * 1024;
 
+type Message = { kind: 'ok' | 'error'; text: string } | null;
+
 /** Edits the persisted settings; the server validates, and its message is shown as is. */
 export function SettingsPanel({ settings }: Props) {
-  const [draft, setDraft] = useState<Settings | null>(settings);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
-  useEffect(() => setDraft(settings), [settings]);
-  if (!draft) return <p>Loading settings…</p>;
+  const [message, setMessage] = useState<Message>(null);
+  // Remount the form when the saved settings change (here or in another window).
+  return <SettingsForm key={JSON.stringify(settings)} settings={settings} message={message} setMessage={setMessage} />;
+}
+
+function SettingsForm({ settings, message, setMessage }: Props & { message: Message; setMessage(m: Message): void }) {
+  const [draft, setDraft] = useState<Settings>(settings);
 
   const set = <K extends keyof Settings>(key: K, value: Settings[K]) => setDraft({ ...draft, [key]: value });
   const save = (event: FormEvent) => {

@@ -1,0 +1,111 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPackageJson } from '../../core/app/version.js';
+import { buildClient, type Api } from '../../core/contract/client.js';
+import { RpcError } from '../../core/contract/errors.js';
+import type { EventEnvelope } from '../../core/contract/events.js';
+import type { MethodName } from '../../core/contract/methods.js';
+import { DEFAULT_SETTINGS } from '../../core/contract/schemas.js';
+import { eventually } from '../helpers/eventually.js';
+import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, KNOWN_IMAGES } from '../helpers/fixtures.js';
+import { startHarness, type Harness, type TransportKind } from '../helpers/harness.js';
+
+/** The same behaviour, whichever way the contract is carried. */
+describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
+  let h: Harness;
+  let api: Api;
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    api = buildClient(h.transport);
+  });
+  afterAll(() => h.close());
+
+  const expectRpcError = async (promise: Promise<unknown>, code: string): Promise<RpcError> => {
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RpcError);
+    expect((error as RpcError).code).toBe(code);
+    return error as RpcError;
+  };
+
+  it('app.info reports version, data folder, schema and ONNX Runtime providers', async () => {
+    const info = await api.app.info();
+    expect(info.version).toBe(readPackageJson().version);
+    expect(info.dataDir).toBe(h.dataDir);
+    expect(info.schemaVersion).toBe(20);
+    expect(info.onnxruntime.error).toBeNull();
+    expect(info.onnxruntime.version).toMatch(/^1\.\d+\.\d+/);
+    expect(info.onnxruntime.executionProviders).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'cpu', bundled: true })]),
+    );
+    const cuda = info.onnxruntime.executionProviders.find((p) => p.name === 'cuda');
+    if (cuda) expect(cuda.note).toMatch(/onnxruntime-node-install=cuda12/);
+  });
+
+  it('settings.get returns defaults and settings.set validates, persists and announces', async () => {
+    expect(await api.settings.get()).toEqual(DEFAULT_SETTINGS);
+    const seen: unknown[] = [];
+    const off = api.on('settings.changed', (s) => seen.push(s));
+    try {
+      // The event socket opens asynchronously: repeat the change until its event arrives.
+      await eventually(async () => {
+        await api.settings.set({ thumbnailSize: 200 });
+        expect(seen.length).toBeGreaterThan(0);
+      });
+      const next = await api.settings.set({ theme: 'dark', outputFolderName: 'enhanced' });
+      expect(next).toMatchObject({ theme: 'dark', outputFolderName: 'enhanced', thumbnailSize: 200 });
+      await eventually(() => expect(seen.at(-1)).toMatchObject({ theme: 'dark' }));
+      expect(await api.settings.get()).toEqual(next);
+    } finally {
+      off();
+    }
+    const bad = await expectRpcError(api.settings.set({ outputFolderName: '../escape' }), 'INVALID_INPUT');
+    expect(bad.message).toMatch(/outputFolderName/);
+    await expectRpcError(api.settings.set({ theme: 'sepia' } as never), 'INVALID_INPUT');
+    await expectRpcError(api.settings.set({ unknownKey: 1 } as never), 'INVALID_INPUT');
+    expect((await api.settings.get()).outputFolderName).toBe('enhanced');
+  });
+
+  it('files.scan lists real photos with per-entry errors, and reports progress with the scan id', async () => {
+    const events: EventEnvelope[] = [];
+    const off = h.transport.subscribe((e) => events.push(e));
+    try {
+      const result = await eventually(async () => {
+        const r = await api.files.scan({ paths: [FIXTURE_IMAGES, `${FIXTURE_IMAGES}/missing.jpg`], scanId: 'scan-1' });
+        expect(events.some((e) => e.name === 'files.scanProgress')).toBe(true);
+        return r;
+      });
+      expect(result.images).toHaveLength(FIXTURE_IMAGE_COUNT);
+      expect(result.images.find((i) => i.name === '00017_gray.png')).toMatchObject(KNOWN_IMAGES['00017_gray.png']);
+      expect(result.errors).toEqual([expect.objectContaining({ code: 'FILE_NOT_FOUND', path: `${FIXTURE_IMAGES}/missing.jpg` })]);
+      await eventually(() =>
+        expect(events.filter((e) => e.name === 'files.scanProgress').at(-1)?.payload).toMatchObject({
+          scanId: 'scan-1',
+          done: true,
+          images: FIXTURE_IMAGE_COUNT,
+          errors: 1,
+        }),
+      );
+    } finally {
+      off();
+    }
+  });
+
+  it('files.thumbnail returns a decodable WebP for a scanned ref and NOT_FOUND for others', async () => {
+    const { images } = await api.files.scan({ paths: [`${FIXTURE_IMAGES}/children-alpha.png`] });
+    const ref = images[0]?.thumbRef ?? '';
+    const thumb = await api.files.thumbnail({ ref });
+    const meta = await sharp(Buffer.from(thumb.data, 'base64')).metadata();
+    expect(meta).toMatchObject({ format: 'webp', width: thumb.width, height: thumb.height, hasAlpha: true });
+    expect(Math.max(thumb.width, thumb.height)).toBe(200);
+    await expectRpcError(api.files.thumbnail({ ref: 'f'.repeat(40) }), 'NOT_FOUND');
+    await expectRpcError(api.files.thumbnail({ ref: '../../etc/passwd' }), 'INVALID_INPUT');
+  });
+
+  it('answers UNKNOWN_METHOD for a name outside the contract', async () => {
+    const result = await h.transport.call('files.delete' as MethodName, {});
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+  });
+});
