@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, tempDir } from '../../test/helpers/fixtures.js';
+import { readPackageJson } from '../app/version.js';
+import { main } from './cli.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['node', 'pixelsmith', ...args], { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+function dataDir(): string {
+  const dir = tempDir();
+  cleanups.push(dir.cleanup);
+  return dir.path;
+}
+
+describe('pixelsmith CLI', () => {
+  it('--help lists the commands and the global --data-dir; --version prints the version', async () => {
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/serve/);
+    expect(help.out).toMatch(/scan/);
+    expect(help.out).toMatch(/--data-dir/);
+    const serveHelp = await run('serve', '--help');
+    expect(serveHelp.out).toMatch(/--host/);
+    expect(serveHelp.out).toMatch(/--token/);
+    expect((await run('--version')).out.trim()).toBe(readPackageJson().version);
+  });
+
+  it('scan --json prints the images and uses --data-dir for its database', async () => {
+    const dir = dataDir();
+    const result = await run('--data-dir', dir, 'scan', FIXTURE_IMAGES, '--json');
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.out) as { images: unknown[]; errors: unknown[] };
+    expect(parsed.images).toHaveLength(FIXTURE_IMAGE_COUNT);
+    expect(existsSync(join(dir, 'pixelsmith.db'))).toBe(true);
+  });
+
+  it('scan without --json prints one line per image, errors on stderr, and exits 1 when any entry failed', async () => {
+    const result = await run('--data-dir', dataDir(), 'scan', join(FIXTURE_IMAGES, '0014.jpg'), join(FIXTURE_IMAGES, 'nope.jpg'));
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/0014\.jpg\t179×179\tjpeg/);
+    expect(result.out).toMatch(/1 image\(s\), 1 error\(s\)/);
+    expect(result.err).toMatch(/FILE_NOT_FOUND: .*nope\.jpg does not exist/);
+  });
+
+  it('honours PIXELSMITH_DATA_DIR when --data-dir is absent', async () => {
+    const dir = dataDir();
+    const previous = process.env.PIXELSMITH_DATA_DIR;
+    process.env.PIXELSMITH_DATA_DIR = dir;
+    try {
+      expect((await run('scan', join(FIXTURE_IMAGES, '0014.jpg'))).code).toBe(0);
+      expect(existsSync(join(dir, 'pixelsmith.db'))).toBe(true);
+    } finally {
+      if (previous === undefined) delete process.env.PIXELSMITH_DATA_DIR;
+      else process.env.PIXELSMITH_DATA_DIR = previous;
+    }
+  });
+
+  it('refuses to serve beyond loopback without a token, and rejects bad ports and commands', async () => {
+    const open = await run('--data-dir', dataDir(), 'serve', '--host', '0.0.0.0', '--port', '0');
+    expect(open.code).toBe(2);
+    expect(open.err).toMatch(/--token/);
+    const port = await run('serve', '--port', 'eighty');
+    expect(port.code).not.toBe(0);
+    expect(port.err).toMatch(/port number/);
+    expect((await run('frobnicate')).code).not.toBe(0);
+  });
+});
