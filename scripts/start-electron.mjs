@@ -1,5 +1,6 @@
-// `npm start`: launches the desktop app. Where the Electron binary could not be downloaded (an
-// offline machine, a CI box), it says so and points to the browser studio instead.
+// `npm start`: launches the desktop app. Electron 45 downloads its binary on first use (the
+// require below); where that cannot happen (an offline machine, a CI box), this says so and
+// points to the browser studio instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +17,7 @@ if (typeof binary !== 'string' || !existsSync(binary)) {
   console.error(
     'The Electron binary is not installed on this machine, so the desktop app cannot start here.\n' +
       'Use the same studio in your browser instead:  npm run web\n' +
-      '(To get Electron: run `npm install` again on a machine that can reach its download server.)',
+      '(To get Electron, run `npm start` again where its download server can be reached.)',
   );
   process.exit(1);
 }
