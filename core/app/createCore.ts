@@ -1,4 +1,4 @@
-import { arch, platform } from 'node:os';
+import { arch, availableParallelism, platform } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../contract/dispatch.js';
 import type { AppInfo } from '../contract/schemas.js';
@@ -8,6 +8,9 @@ import { createSettingsRepo, type SettingsRepo } from '../db/settingsRepo.js';
 import { createThumbRefsRepo } from '../db/thumbRefsRepo.js';
 import { scanPaths } from '../files/scan.js';
 import { createThumbnailService } from '../files/thumbnail.js';
+import { convertOperation } from '../convert/operation.js';
+import { JobEngine } from '../jobs/engine.js';
+import { createOperationRegistry } from '../jobs/registry.js';
 import { createEventBus, type EventBus } from './events.js';
 import { onnxRuntimeInfo } from './onnxInfo.js';
 import { dataPaths } from './paths.js';
@@ -18,15 +21,28 @@ export interface CoreOptions {
   shell: AppInfo['shell'];
   /** Defaults to package.json's version; Electron passes `app.getVersion()`. */
   version?: string;
+  /**
+   * `all`: this process runs every job (desktop app, server), recovering interrupted ones first.
+   * `own`: it runs only jobs it is told to start (the CLI).
+   */
+  runJobs?: 'all' | 'own';
+  log?: (line: string) => void;
 }
 
 export interface Core {
   handlers: Handlers;
   events: EventBus;
   settings: SettingsRepo;
+  jobs: JobEngine;
   dataDir: string;
   db: Database;
-  close(): void;
+  /** Interrupts running items (they resume next start), then closes the database. */
+  close(): Promise<void>;
+}
+
+/** CPU work leaves one core to the UI and the OS; the GPU runs one model at a time. */
+export function defaultResources(): Record<string, number> {
+  return { cpu: Math.max(1, availableParallelism() - 1), gpu: 1 };
 }
 
 /** Wiring: opens the database, builds the services and returns the contract's handlers. */
@@ -45,6 +61,15 @@ export function createCore(options: CoreOptions): Core {
     },
   });
   const version = options.version ?? readPackageJson().version;
+  const jobs = new JobEngine({
+    db,
+    events,
+    registry: createOperationRegistry([convertOperation]),
+    settings: () => settings.get(),
+    resources: defaultResources(),
+    ...(options.log && { log: options.log }),
+  });
+  if ((options.runJobs ?? 'all') === 'all') jobs.start('all');
 
   const handlers: Handlers = {
     'app.info': async () => ({
@@ -78,14 +103,26 @@ export function createCore(options: CoreOptions): Core {
       const thumb = await thumbnails.get(ref);
       return { ...thumb, data: thumb.data.toString('base64') };
     },
+    'jobs.create': (req) => jobs.create(req),
+    'jobs.list': (input) => jobs.list(input?.status),
+    'jobs.get': ({ id, offset, limit, status }) => jobs.get(id, offset, limit, status),
+    'jobs.cancel': ({ id }) => jobs.cancel(id),
+    'jobs.pause': ({ id }) => jobs.pause(id),
+    'jobs.resume': ({ id }) => jobs.resume(id),
+    'jobs.retryFailed': ({ id }) => jobs.retryFailed(id),
+    'jobs.cancelItem': ({ itemId }) => jobs.cancelItem(itemId),
   };
 
   return {
     handlers,
     events,
     settings,
+    jobs,
     dataDir: options.dataDir,
     db,
-    close: () => db.close(),
+    close: async () => {
+      await jobs.stop();
+      db.close();
+    },
   };
 }

@@ -2,20 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from './schemas.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { RpcError } from './errors.js';
+import { METHOD_NAMES } from './methods.js';
 
 const settings = DEFAULT_SETTINGS;
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const fail = (): never => {
     throw new Error('not used in this test');
   };
+  const unused = Object.fromEntries(METHOD_NAMES.map((name) => [name, fail])) as unknown as Handlers;
   return {
-    'app.info': fail,
+    ...unused,
     'settings.get': () => settings,
     'settings.set': (patch) => ({ ...settings, ...patch }),
-    'files.scan': fail,
-    'files.thumbnail': fail,
     ...overrides,
-  };
+  } as Handlers;
 }
 
 describe('dispatch', () => {

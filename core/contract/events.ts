@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobEvents } from './jobs.js';
 import { settingsSchema } from './schemas.js';
 
 /** Every event core pushes to its shells, name → payload schema. */
@@ -12,6 +13,7 @@ export const events = {
     errors: z.number().int().nonnegative(),
     done: z.boolean(),
   }),
+  ...jobEvents,
 } as const;
 
 export type Events = typeof events;
@@ -24,8 +26,5 @@ export function isEventName(name: string): name is EventName {
   return Object.prototype.hasOwnProperty.call(events, name);
 }
 
-/** One event as it travels over a transport. */
-export interface EventEnvelope<E extends EventName = EventName> {
-  name: E;
-  payload: EventPayload<E>;
-}
+/** One event as it travels over a transport; a union discriminated by `name`. */
+export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { name: K; payload: EventPayload<K> } }[E];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobMethods } from './jobs.js';
 import {
   appInfoSchema,
   scanEntryErrorSchema,
@@ -44,6 +45,7 @@ export const methods = {
       data: z.string(),
     }),
   },
+  ...jobMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -11,7 +11,7 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(['node', 'pixelsmith', ...args], { out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await main(['node', 'pixelsmith', ...args], { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
   return { code, out, err };
 }
 function dataDir(): string {

@@ -7,20 +7,14 @@ import { resolveDataDir } from '../app/paths.js';
 import { readPackageJson } from '../app/version.js';
 import { RpcError } from '../contract/errors.js';
 import { formatBytes } from '../contract/format.js';
+import { registerConvertCommand } from './commands/convert.js';
+import { stdio, type Io } from './commands/io.js';
+import { registerJobsCommand } from './commands/jobs.js';
 import { startServer } from './server.js';
 
 /** The built renderer sits at dist/renderer, two folders up from dist/core/host. */
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer');
 
-interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const stdio: Io = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-};
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -30,9 +24,9 @@ function parsePort(value: string): number {
   return port;
 }
 
-function openCore(program: Command): Core {
+function openCore(program: Command, runJobs: 'all' | 'own', io: Io): Core {
   const { dataDir } = program.opts<{ dataDir?: string }>();
-  return createCore({ dataDir: resolveDataDir(dataDir), shell: 'cli' });
+  return createCore({ dataDir: resolveDataDir(dataDir), shell: 'cli', runJobs, log: (line) => io.err(`${line}\n`) });
 }
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -57,7 +51,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (opts: { host: string; port: number; token?: string }) => {
       let token = opts.token ?? process.env.PIXELSMITH_TOKEN;
       if (token === 'generate') token = randomBytes(24).toString('base64url');
-      const core = openCore(program);
+      // The server is the studio's engine: it runs every job, and picks up interrupted ones.
+      const core = openCore(program, 'all', io);
       const server = await startServer({
         core,
         host: opts.host,
@@ -65,8 +60,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         token,
         staticDir: STATIC_DIR,
         log: (line) => io.err(`${line}\n`),
-      }).catch((error: unknown) => {
-        core.close();
+      }).catch(async (error: unknown) => {
+        await core.close();
         throw error;
       });
       const shown = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
@@ -75,10 +70,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          void server.close().then(() => {
-            core.close();
-            resolveStop();
-          });
+          void server
+            .close()
+            .then(() => core.close())
+            .then(resolveStop);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
@@ -91,7 +86,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<paths...>', 'files and folders to scan')
     .option('--json', 'print the result as JSON')
     .action(async (paths: string[], opts: { json?: boolean }) => {
-      const core = openCore(program);
+      const core = openCore(program, 'own', io);
       try {
         const result = await core.handlers['files.scan']({ paths });
         if (opts.json) {
@@ -105,10 +100,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         }
         if (result.errors.length > 0) setExit(1);
       } finally {
-        core.close();
+        await core.close();
       }
     });
 
+  registerConvertCommand(program, () => openCore(program, 'own', io), io, setExit);
+  registerJobsCommand(program, () => openCore(program, 'own', io), io, setExit);
   return program;
 }
 

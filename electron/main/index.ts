@@ -100,5 +100,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => core?.close());
+  // Running items go back to the queue before the database closes; they resume next launch.
+  let closing = false;
+  app.on('will-quit', (event) => {
+    if (!core || closing) return;
+    closing = true;
+    event.preventDefault();
+    void core.close().finally(() => app.exit(0));
+  });
 }

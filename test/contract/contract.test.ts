@@ -1,6 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPackageJson } from '../../core/app/version.js';
+import { latestVersion } from '../../core/db/migrate.js';
+import { MIGRATIONS } from '../../core/db/migrations/index.js';
 import { buildClient, type Api } from '../../core/contract/client.js';
 import { RpcError } from '../../core/contract/errors.js';
 import type { EventEnvelope } from '../../core/contract/events.js';
@@ -34,7 +36,7 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     const info = await api.app.info();
     expect(info.version).toBe(readPackageJson().version);
     expect(info.dataDir).toBe(h.dataDir);
-    expect(info.schemaVersion).toBe(20);
+    expect(info.schemaVersion).toBe(latestVersion(MIGRATIONS));
     expect(info.onnxruntime.error).toBeNull();
     expect(info.onnxruntime.version).toMatch(/^1\.\d+\.\d+/);
     expect(info.onnxruntime.executionProviders).toEqual(

@@ -119,7 +119,7 @@ describe('web shell edges', () => {
       const weak = await startServer({ core, host: '0.0.0.0', port: 0, token: 'short', staticDir: dir.path }).catch((e: unknown) => e);
       expect((weak as RpcError).code).toBe('INVALID_INPUT');
     } finally {
-      core.close();
+      await core.close();
       dir.cleanup();
     }
   });

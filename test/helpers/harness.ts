@@ -40,7 +40,7 @@ export async function startHarness(kind: TransportKind, serverOptions: Partial<S
     dataDir: dir.path,
     async close() {
       await server?.close();
-      core.close();
+      await core.close();
       dir.cleanup();
     },
   };

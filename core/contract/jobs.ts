@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { errorCode } from './schemas.js';
+
+export const JOB_STATUSES = ['queued', 'running', 'paused', 'done', 'cancelled'] as const;
+export const ITEM_STATUSES = ['queued', 'running', 'done', 'failed', 'skipped', 'cancelled'] as const;
+export const jobStatus = z.enum(JOB_STATUSES);
+export const itemStatus = z.enum(ITEM_STATUSES);
+export type JobStatus = z.output<typeof jobStatus>;
+export type ItemStatus = z.output<typeof itemStatus>;
+export const jobPriority = z.enum(['interactive', 'background']);
+
+export const jobCountsSchema = z.object({
+  total: z.number().int(),
+  queued: z.number().int(),
+  running: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  cancelled: z.number().int(),
+});
+export type JobCounts = z.output<typeof jobCountsSchema>;
+
+export const jobSummarySchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  status: jobStatus,
+  priority: jobPriority,
+  /** The operation's options after validation, defaults filled in. */
+  options: z.record(z.string(), z.unknown()),
+  /** Output folder chosen for the job, or null for "next to each input". */
+  outDir: z.string().nullable(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  counts: jobCountsSchema,
+  /** 0..1, counting partial progress of running items. */
+  progress: z.number(),
+  /** Estimated ms to finish from recent throughput, paused time excluded; null when unknown. */
+  etaMs: z.number().nullable(),
+  itemsPerSecond: z.number().nullable(),
+});
+export type JobSummary = z.output<typeof jobSummarySchema>;
+
+export const jobItemSchema = z.object({
+  id: z.number().int(),
+  jobId: z.string(),
+  seq: z.number().int(),
+  inputPath: z.string(),
+  relDir: z.string(),
+  inputSha256: z.string().nullable(),
+  status: itemStatus,
+  attempts: z.number().int(),
+  outputPath: z.string().nullable(),
+  outputs: z.array(z.string()),
+  errorCode: errorCode.nullable(),
+  errorMessage: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  progress: z.number(),
+});
+export type JobItem = z.output<typeof jobItemSchema>;
+
+const jobId = z.strictObject({ id: z.string().min(1).max(64) });
+
+/** The jobs.* RPC methods; spread into the contract's method table. */
+export const jobMethods = {
+  'jobs.create': {
+    input: z.strictObject({
+      kind: z.string().min(1),
+      /** Validated by the operation's own schema. */
+      options: z.record(z.string(), z.unknown()).default({}),
+      paths: z.array(z.string().min(1)).min(1, 'give at least one file or folder').max(100_000),
+      /** Output folder; the input tree is mirrored under it. Default: a folder next to each input. */
+      outDir: z.string().min(1).optional(),
+      /** File name template with {name}, {suffix} and {ext}; default `{name}{suffix}.{ext}`. */
+      template: z.string().min(1).max(200).optional(),
+      suffix: z.string().max(64).optional(),
+      priority: jobPriority.default('background'),
+    }),
+    output: jobSummarySchema,
+  },
+  'jobs.list': {
+    input: z.strictObject({ status: jobStatus.optional() }).optional(),
+    output: z.array(jobSummarySchema),
+  },
+  'jobs.get': {
+    input: z.strictObject({
+      id: z.string().min(1).max(64),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+      status: itemStatus.optional(),
+    }),
+    output: z.object({ job: jobSummarySchema, items: z.array(jobItemSchema), totalItems: z.number().int() }),
+  },
+  'jobs.cancel': { input: jobId, output: jobSummarySchema },
+  'jobs.pause': { input: jobId, output: jobSummarySchema },
+  'jobs.resume': { input: jobId, output: jobSummarySchema },
+  'jobs.retryFailed': { input: jobId, output: jobSummarySchema },
+  'jobs.cancelItem': { input: z.strictObject({ itemId: z.number().int().positive() }), output: jobItemSchema },
+} as const;
+
+const itemRef = { jobId: z.string(), itemId: z.number().int() };
+
+/** The job events; spread into the contract's event table. */
+export const jobEvents = {
+  'job.updated': jobSummarySchema,
+  'job.progress': z.object({
+    jobId: z.string(),
+    counts: jobCountsSchema,
+    progress: z.number(),
+    etaMs: z.number().nullable(),
+    itemsPerSecond: z.number().nullable(),
+  }),
+  'item.started': z.object({ ...itemRef, inputPath: z.string(), attempt: z.number().int() }),
+  'item.progress': z.object({ ...itemRef, progress: z.number() }),
+  'item.done': z.object({ ...itemRef, outputs: z.array(z.string()), durationMs: z.number() }),
+  'item.skipped': z.object({ ...itemRef, outputs: z.array(z.string()), reason: z.string() }),
+  'item.failed': z.object({ ...itemRef, inputPath: z.string(), code: errorCode, message: z.string() }),
+} as const;

@@ -1,0 +1,95 @@
+import { extname } from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+import { z } from 'zod';
+import { RpcError } from '../contract/errors.js';
+import { probeImage } from '../files/probe.js';
+import type { Operation } from '../jobs/types.js';
+
+export const CONVERT_FORMATS = ['same', 'jpg', 'png', 'webp', 'avif', 'tiff'] as const;
+
+export const convertOptionsSchema = z
+  .strictObject({
+    /** Output format; `same` keeps the input file's own type (by its extension). */
+    format: z.enum(CONVERT_FORMATS).default('same'),
+    /** 1–100 for JPEG, WebP, AVIF and TIFF; PNG is lossless. */
+    quality: z.number().int().min(1).max(100).default(85),
+    /** Longest side in pixels; smaller images are never enlarged. */
+    maxSize: z.number().int().min(16).max(100_000).optional(),
+    /** Scale factor (e.g. 0.5); exclusive with maxSize. */
+    scale: z.number().positive().max(16).optional(),
+  })
+  .refine((o) => o.maxSize === undefined || o.scale === undefined, 'give either maxSize or scale, not both');
+export type ConvertOptions = z.output<typeof convertOptionsSchema>;
+
+const EXT_FORMAT: Record<string, Exclude<ConvertOptions['format'], 'same'>> = {
+  '.jpg': 'jpg',
+  '.jpeg': 'jpg',
+  '.jpe': 'jpg',
+  '.png': 'png',
+  '.webp': 'webp',
+  '.avif': 'avif',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+};
+
+function targetFormat(options: ConvertOptions, inputPath: string): Exclude<ConvertOptions['format'], 'same'> {
+  // GIF, HEIF and unknown extensions keep their pixels losslessly as PNG.
+  return options.format === 'same' ? (EXT_FORMAT[extname(inputPath).toLowerCase()] ?? 'png') : options.format;
+}
+
+function encode(img: Sharp, format: Exclude<ConvertOptions['format'], 'same'>, quality: number, hasAlpha: boolean): Sharp {
+  switch (format) {
+    case 'jpg':
+      // JPEG has no alpha: composite on white rather than let transparent pixels turn black.
+      return (hasAlpha ? img.flatten({ background: '#ffffff' }) : img).jpeg({ quality, mozjpeg: true });
+    case 'png':
+      return img.png({ compressionLevel: 6, adaptiveFiltering: true });
+    case 'webp':
+      return img.webp({ quality, effort: 4 });
+    case 'avif':
+      return img.avif({ quality, effort: 4 });
+    case 'tiff':
+      return img.tiff({ quality, compression: hasAlpha ? 'lzw' : 'jpeg' });
+  }
+}
+
+/**
+ * `convert`: resize and change format with sharp. EXIF, XMP, IPTC and the ICC profile are kept;
+ * the EXIF orientation is baked into the pixels and the tag reset, so every viewer shows the
+ * same thing. Headers are checked (size, pixel limit) before any pixel is decoded.
+ */
+export const convertOperation: Operation<ConvertOptions> = {
+  kind: 'convert',
+  version: 1,
+  optionsSchema: convertOptionsSchema,
+  resource: () => 'cpu',
+  outputExtension: (options, inputPath) => targetFormat(options, inputPath),
+  async run(ctx) {
+    const probed = await probeImage(ctx.inputPath, ctx.limits);
+    ctx.signal.throwIfAborted();
+    const { options } = ctx;
+    let img = sharp(ctx.inputPath, { limitInputPixels: ctx.limits.maxInputPixels, failOn: 'error' }).autoOrient().keepMetadata();
+    if (options.maxSize !== undefined) {
+      img = img.resize({ width: options.maxSize, height: options.maxSize, fit: 'inside', withoutEnlargement: true });
+    } else if (options.scale !== undefined && options.scale !== 1) {
+      img = img.resize({
+        width: Math.max(1, Math.round(probed.width * options.scale)),
+        height: Math.max(1, Math.round(probed.height * options.scale)),
+        fit: 'fill',
+        kernel: 'lanczos3',
+      });
+    }
+    let data: Buffer;
+    try {
+      data = await encode(img, targetFormat(options, ctx.inputPath), options.quality, probed.hasAlpha).toBuffer();
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/pixel limit/i.test(message)) throw new RpcError('IMAGE_TOO_LARGE', `${ctx.inputPath} is over the pixel limit: ${message}`);
+      throw new RpcError('CORRUPT_IMAGE', `${ctx.inputPath} could not be decoded (${message.trim()}); the file may be truncated or damaged.`);
+    }
+    ctx.progress(0.9);
+    const out = await ctx.writeOutput(data);
+    ctx.progress(1);
+    return { outputs: [out] };
+  },
+};

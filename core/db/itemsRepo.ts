@@ -1,0 +1,194 @@
+import type { Database } from 'better-sqlite3';
+import type { ErrorCode } from '../contract/errors.js';
+import type { ItemStatus, JobItem } from '../contract/jobs.js';
+
+export interface NewItem {
+  jobId: string;
+  seq: number;
+  resource: string;
+  inputPath: string;
+  relDir: string;
+  outputPath: string | null;
+  /** Items that already failed while being listed (an unreadable folder, a link loop). */
+  failed?: { code: ErrorCode; message: string };
+}
+
+interface RawItem {
+  id: number;
+  job_id: string;
+  seq: number;
+  resource: string;
+  input_path: string;
+  rel_dir: string;
+  input_sha256: string | null;
+  status: ItemStatus;
+  attempts: number;
+  owner: string | null;
+  output_path: string | null;
+  outputs: string;
+  error_code: string | null;
+  error_message: string | null;
+  progress: number;
+  started_at: number | null;
+  finished_at: number | null;
+  duration_ms: number | null;
+}
+
+export type ItemRow = JobItem & { resource: string; owner: string | null };
+
+const toItem = (r: RawItem): ItemRow => ({
+  id: r.id,
+  jobId: r.job_id,
+  seq: r.seq,
+  resource: r.resource,
+  owner: r.owner,
+  inputPath: r.input_path,
+  relDir: r.rel_dir,
+  inputSha256: r.input_sha256,
+  status: r.status,
+  attempts: r.attempts,
+  outputPath: r.output_path,
+  outputs: JSON.parse(r.outputs) as string[],
+  errorCode: r.error_code as ErrorCode | null,
+  errorMessage: r.error_message,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  durationMs: r.duration_ms,
+  progress: r.progress,
+});
+
+export interface Outcome {
+  status: Extract<ItemStatus, 'done' | 'failed' | 'skipped' | 'cancelled'>;
+  outputs?: string[];
+  inputSha256?: string | null;
+  error?: { code: ErrorCode; message: string } | null;
+  finishedAt: number;
+}
+
+export interface ItemsRepo {
+  insertMany(items: readonly NewItem[], now: number): void;
+  get(id: number): ItemRow | undefined;
+  page(jobId: string, offset: number, limit: number, status?: ItemStatus): { items: ItemRow[]; total: number };
+  /**
+   * Atomically takes the next queued item for `resource` (interactive jobs first, then oldest job,
+   * then list order), marks it running for `owner` and counts the attempt. One statement, so two
+   * processes sharing the database never take the same item.
+   */
+  claimNext(resource: string, owner: string, now: number, scope: readonly string[] | null): ItemRow | undefined;
+  /** Records an outcome, but only if `owner` still holds the item (a cancel may have won). */
+  finish(id: number, owner: string, outcome: Outcome): boolean;
+  /** Puts a running item back in the queue; `refundAttempt` when it was interrupted by a pause. */
+  requeue(id: number, owner: string, refundAttempt: boolean): void;
+  setProgress(id: number, progress: number): void;
+  runningOf(jobId: string): ItemRow[];
+  runningAll(): ItemRow[];
+  cancelQueued(jobId: string, now: number): number;
+  cancelQueuedItem(id: number, now: number): boolean;
+  retryFailed(jobId: string): number;
+  /** Running items whose owner is gone go back to the queue; their attempt stays counted. */
+  recover(isOrphan: (owner: string | null) => boolean): number;
+  hasPending(jobId: string): boolean;
+}
+
+/** The `items` table. */
+export function createItemsRepo(db: Database): ItemsRepo {
+  const insert = db.prepare(
+    'INSERT INTO items (job_id, seq, resource, input_path, rel_dir, status, output_path, error_code, error_message, finished_at) ' +
+      'VALUES (@jobId, @seq, @resource, @inputPath, @relDir, @status, @outputPath, @errorCode, @errorMessage, @finishedAt)',
+  );
+  const get = db.prepare<[number], RawItem>('SELECT * FROM items WHERE id = ?');
+  const claim = db.prepare<{ resource: string; owner: string; now: number; scope: string | null }, RawItem>(`
+    UPDATE items SET status = 'running', attempts = attempts + 1, owner = @owner, started_at = @now, progress = 0
+    WHERE id = (
+      SELECT i.id FROM items i JOIN jobs j ON j.id = i.job_id
+      WHERE i.status = 'queued' AND i.resource = @resource AND j.status IN ('queued', 'running')
+        AND (@scope IS NULL OR j.id IN (SELECT value FROM json_each(@scope)))
+      ORDER BY j.priority DESC, j.created_at, j.id, i.seq
+      LIMIT 1
+    )
+    RETURNING *`);
+  const finish = db.prepare(`
+    UPDATE items SET status = @status, outputs = @outputs, input_sha256 = COALESCE(@inputSha256, input_sha256),
+      error_code = @errorCode, error_message = @errorMessage, finished_at = @finishedAt, owner = NULL,
+      progress = CASE WHEN @status = 'done' OR @status = 'skipped' THEN 1 ELSE progress END,
+      duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE @finishedAt - started_at END
+    WHERE id = @id AND status = 'running' AND owner = @owner`);
+  const requeue = db.prepare(`
+    UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0,
+      attempts = CASE WHEN @refund THEN MAX(attempts - 1, 0) ELSE attempts END
+    WHERE id = @id AND status = 'running' AND owner = @owner`);
+  const running = db.prepare<[string], RawItem>("SELECT * FROM items WHERE job_id = ? AND status = 'running'");
+  const runningAll = db.prepare<[], RawItem>("SELECT * FROM items WHERE status = 'running'");
+  const pending = db.prepare<[string], { n: number }>(
+    "SELECT COUNT(*) AS n FROM items WHERE job_id = ? AND status IN ('queued', 'running')",
+  );
+
+  return {
+    insertMany(items, now) {
+      for (const item of items) {
+        insert.run({
+          ...item,
+          status: item.failed ? 'failed' : 'queued',
+          errorCode: item.failed?.code ?? null,
+          errorMessage: item.failed?.message ?? null,
+          finishedAt: item.failed ? now : null,
+        });
+      }
+    },
+    get: (id) => {
+      const r = get.get(id);
+      return r && toItem(r);
+    },
+    page(jobId, offset, limit, status) {
+      const where = status ? 'job_id = ? AND status = ?' : 'job_id = ?';
+      const args = status ? [jobId, status] : [jobId];
+      const rows = db.prepare<unknown[], RawItem>(`SELECT * FROM items WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`).all(...args, limit, offset);
+      const total = db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${where}`).get(...args)?.n ?? 0;
+      return { items: rows.map(toItem), total };
+    },
+    claimNext(resource, owner, now, scope) {
+      const r = claim.get({ resource, owner, now, scope: scope ? JSON.stringify(scope) : null });
+      return r && toItem(r);
+    },
+    finish(id, owner, o) {
+      return (
+        finish.run({
+          id,
+          owner,
+          status: o.status,
+          outputs: JSON.stringify(o.outputs ?? []),
+          inputSha256: o.inputSha256 ?? null,
+          errorCode: o.error?.code ?? null,
+          errorMessage: o.error?.message ?? null,
+          finishedAt: o.finishedAt,
+        }).changes === 1
+      );
+    },
+    requeue: (id, owner, refund) => void requeue.run({ id, owner, refund: refund ? 1 : 0 }),
+    setProgress: (id, progress) => void db.prepare("UPDATE items SET progress = ? WHERE id = ? AND status = 'running'").run(progress, id),
+    runningOf: (jobId) => running.all(jobId).map(toItem),
+    runningAll: () => runningAll.all().map(toItem),
+    cancelQueued: (jobId, now) =>
+      db.prepare("UPDATE items SET status = 'cancelled', finished_at = ? WHERE job_id = ? AND status = 'queued'").run(now, jobId).changes,
+    cancelQueuedItem: (id, now) =>
+      db.prepare("UPDATE items SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'").run(now, id).changes === 1,
+    retryFailed: (jobId) =>
+      db
+        .prepare(
+          "UPDATE items SET status = 'queued', error_code = NULL, error_message = NULL, finished_at = NULL, duration_ms = NULL, progress = 0 " +
+            "WHERE job_id = ? AND status = 'failed'",
+        )
+        .run(jobId).changes,
+    recover(isOrphan) {
+      let n = 0;
+      const reset = db.prepare("UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0 WHERE id = ? AND status = 'running'");
+      db.transaction(() => {
+        for (const row of runningAll.all()) {
+          if (isOrphan(row.owner)) n += reset.run(row.id).changes;
+        }
+      }).immediate();
+      return n;
+    },
+    hasPending: (jobId) => (pending.get(jobId)?.n ?? 0) > 0,
+  };
+}

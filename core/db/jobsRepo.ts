@@ -1,0 +1,87 @@
+import type { Database } from 'better-sqlite3';
+import type { JobCounts, JobStatus } from '../contract/jobs.js';
+
+export interface JobRow {
+  id: string;
+  kind: string;
+  options: Record<string, unknown>;
+  priority: 'interactive' | 'background';
+  status: JobStatus;
+  outDir: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+interface RawJob {
+  id: string;
+  kind: string;
+  options: string;
+  priority: number;
+  status: JobStatus;
+  out_dir: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+const toRow = (r: RawJob): JobRow => ({
+  id: r.id,
+  kind: r.kind,
+  options: JSON.parse(r.options) as Record<string, unknown>,
+  priority: r.priority === 1 ? 'interactive' : 'background',
+  status: r.status,
+  outDir: r.out_dir,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
+
+export interface JobsRepo {
+  insert(job: JobRow): void;
+  get(id: string): JobRow | undefined;
+  list(status?: JobStatus): JobRow[];
+  /** Jobs this process should pick up again: not finished and not paused by the user. */
+  unfinished(): JobRow[];
+  setStatus(id: string, status: JobStatus, patch?: { startedAt?: number | null; finishedAt?: number | null }): void;
+  counts(id: string): JobCounts;
+}
+
+/** The `jobs` table. */
+export function createJobsRepo(db: Database): JobsRepo {
+  const insert = db.prepare(
+    'INSERT INTO jobs (id, kind, options, priority, status, out_dir, created_at, started_at, finished_at) ' +
+      'VALUES (@id, @kind, @options, @priority, @status, @outDir, @createdAt, @startedAt, @finishedAt)',
+  );
+  const get = db.prepare<[string], RawJob>('SELECT * FROM jobs WHERE id = ?');
+  const list = db.prepare<[], RawJob>('SELECT * FROM jobs ORDER BY created_at DESC, id');
+  const byStatus = db.prepare<[string], RawJob>('SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC, id');
+  const unfinished = db.prepare<[], RawJob>("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY priority DESC, created_at");
+  const counts = db.prepare<[string], { status: string; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY status',
+  );
+  return {
+    insert: (job) =>
+      insert.run({ ...job, options: JSON.stringify(job.options), priority: job.priority === 'interactive' ? 1 : 0 }),
+    get: (id) => {
+      const r = get.get(id);
+      return r && toRow(r);
+    },
+    list: (status) => (status ? byStatus.all(status) : list.all()).map(toRow),
+    unfinished: () => unfinished.all().map(toRow),
+    setStatus(id, status, patch = {}) {
+      const sets = ['status = @status'];
+      if ('startedAt' in patch) sets.push('started_at = @startedAt');
+      if ('finishedAt' in patch) sets.push('finished_at = @finishedAt');
+      db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id`).run({ id, status, ...patch });
+    },
+    counts(id) {
+      const c: JobCounts = { total: 0, queued: 0, running: 0, done: 0, failed: 0, skipped: 0, cancelled: 0 };
+      for (const row of counts.all(id)) {
+        c[row.status as keyof Omit<JobCounts, 'total'>] = row.n;
+        c.total += row.n;
+      }
+      return c;
+    },
+  };
+}

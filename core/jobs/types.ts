@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import type { ProbeLimits } from '../files/probe.js';
+
+/** What an operation gets for one item. */
+export interface ItemContext<O> {
+  signal: AbortSignal;
+  options: O;
+  inputPath: string;
+  /** The output path planned for this item when the job was created. */
+  outputPath: string;
+  limits: ProbeLimits;
+  /** 0..1 within this item. */
+  progress(fraction: number): void;
+  /** Writes atomically (temporary name, fsync, rename), creating folders; returns the path. */
+  writeOutput(data: Uint8Array, path?: string): Promise<string>;
+}
+
+/**
+ * A job kind. The engine knows nothing else about it: new kinds plug in by being registered.
+ * `version` goes into the results-cache key; bump it when the same options give other bytes.
+ */
+export interface Operation<O = unknown> {
+  kind: string;
+  version: number;
+  optionsSchema: z.ZodType<O>;
+  /** Which resource an item needs (`cpu`, `gpu`, later `gemini:<model>`). */
+  resource(options: O): string;
+  /** Output extension (no dot) for an input, so output names are planned when the job is made. */
+  outputExtension(options: O, inputPath: string): string;
+  run(ctx: ItemContext<O>): Promise<{ outputs: string[] }>;
+}
+
+/** An operation with its option type erased, as the registry holds it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOperation = Operation<any>;
