@@ -40,7 +40,7 @@ export async function receiveUpload(req: IncomingMessage, url: URL, importsDir: 
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
   await mkdir(dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.upload.tmp`;
+  const tmp = join(dirname(target), `.pixelsmith-upload-${process.pid}-${Date.now().toString(36)}.tmp`);
   let received = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

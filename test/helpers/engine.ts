@@ -1,0 +1,97 @@
+import { basename, join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
+import { createEventBus } from '../../core/app/events.js';
+import type { EventEnvelope } from '../../core/contract/events.js';
+import { convertOperation } from '../../core/convert/operation.js';
+import { openDb } from '../../core/db/openDb.js';
+import { createSettingsRepo, type SettingsRepo } from '../../core/db/settingsRepo.js';
+import { JobEngine } from '../../core/jobs/engine.js';
+import { createOperationRegistry } from '../../core/jobs/registry.js';
+import type { AnyOperation, Operation } from '../../core/jobs/types.js';
+import { tempDir } from './fixtures.js';
+
+export interface EngineHarness {
+  dir: string;
+  db: Database;
+  engine: JobEngine;
+  settings: SettingsRepo;
+  events: EventEnvelope[];
+  /** A second engine on the same database, as after a restart. */
+  restart(): JobEngine;
+  close(): Promise<void>;
+}
+
+/** A real engine on a real SQLite file, with `convert` and any extra operations registered. */
+export function engineHarness(extra: AnyOperation[] = [], resources: Record<string, number> = { cpu: 1, gpu: 1 }): EngineHarness {
+  const dir = tempDir();
+  const db = openDb(join(dir.path, 'p.db'));
+  const bus = createEventBus();
+  const events: EventEnvelope[] = [];
+  bus.subscribe((e) => events.push(e));
+  const settings = createSettingsRepo(db);
+  const make = (): JobEngine =>
+    new JobEngine({ db, events: bus, registry: createOperationRegistry([convertOperation, ...extra]), settings: () => settings.get(), resources });
+  const engines = [make()];
+  return {
+    dir: dir.path,
+    db,
+    engine: engines[0] as JobEngine,
+    settings,
+    events,
+    restart() {
+      const e = make();
+      engines.push(e);
+      return e;
+    },
+    async close() {
+      for (const e of engines) await e.stop();
+      db.close();
+      dir.cleanup();
+    },
+  };
+}
+
+/**
+ * An operation whose items wait until the test releases them (by input file name), so tests can
+ * pause or cancel at a known moment. It honours the abort signal like a real operation must.
+ */
+export function gateOperation(): { op: Operation<Record<string, never>>; started: string[]; release(name?: string): void } {
+  const waiting = new Map<string, () => void>();
+  const released = new Set<string>();
+  let all = false;
+  const started: string[] = [];
+  const op: Operation<Record<string, never>> = {
+    kind: 'gate',
+    version: 1,
+    optionsSchema: z.strictObject({}),
+    resource: () => 'cpu',
+    outputExtension: () => 'txt',
+    async run(ctx) {
+      const name = basename(ctx.inputPath);
+      started.push(name);
+      if (!all && !released.has(name)) {
+        await new Promise<void>((resolve, reject) => {
+          waiting.set(name, resolve);
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
+        });
+      }
+      await ctx.writeOutput(Buffer.from(`made from ${name}`));
+      return { outputs: [ctx.outputPath] };
+    },
+  };
+  return {
+    op,
+    started,
+    release(name) {
+      if (name === undefined) all = true;
+      else released.add(name);
+      for (const [key, resolve] of waiting) {
+        if (name === undefined || key === name) {
+          waiting.delete(key);
+          resolve();
+        }
+      }
+    },
+  };
+}
