@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-/** Unit tests beside the code, plus the contract and lint suites; end-to-end runs in Playwright. */
+/**
+ * Unit tests beside the code, the contract and lint suites, and process tests (which run the
+ * built `bin/pixelsmith.js`, so `npm run build` comes first). End-to-end runs in Playwright.
+ */
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'electron/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/lint/**/*.test.ts'],
+    include: ['core/**/*.test.ts', 'electron/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/lint/**/*.test.ts', 'test/process/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,

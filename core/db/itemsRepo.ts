@@ -85,8 +85,8 @@ export interface ItemsRepo {
   cancelQueued(jobId: string, now: number): number;
   cancelQueuedItem(id: number, now: number): boolean;
   retryFailed(jobId: string): number;
-  /** Running items whose owner is gone go back to the queue; their attempt stays counted. */
-  recover(isOrphan: (owner: string | null) => boolean): number;
+  /** Running items whose owner is gone go back to the queue (attempt stays counted); returns them. */
+  recover(isOrphan: (owner: string | null) => boolean): ItemRow[];
   hasPending(jobId: string): boolean;
 }
 
@@ -180,14 +180,14 @@ export function createItemsRepo(db: Database): ItemsRepo {
         )
         .run(jobId).changes,
     recover(isOrphan) {
-      let n = 0;
+      const recovered: ItemRow[] = [];
       const reset = db.prepare("UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0 WHERE id = ? AND status = 'running'");
       db.transaction(() => {
         for (const row of runningAll.all()) {
-          if (isOrphan(row.owner)) n += reset.run(row.id).changes;
+          if (isOrphan(row.owner) && reset.run(row.id).changes === 1) recovered.push(toItem(row));
         }
       }).immediate();
-      return n;
+      return recovered;
     },
     hasPending: (jobId) => (pending.get(jobId)?.n ?? 0) > 0,
   };

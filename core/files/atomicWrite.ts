@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -7,8 +7,9 @@ import { dirname, join } from 'node:path';
  * a temporary name in the same folder (same filesystem, so rename is atomic), fsync, rename.
  */
 export async function writeFileAtomic(target: string, data: Uint8Array): Promise<void> {
-  // A short fixed-length name: the target's own name may already be near the 255-byte limit.
-  const tmp = join(dirname(target), `.pixelsmith-${randomBytes(8).toString('hex')}.tmp`);
+  // Short and fixed-length (the target's own name may be near the 255-byte limit), and carrying
+  // the writer's pid so a crashed writer's leftovers can be told apart and removed.
+  const tmp = join(dirname(target), `.pixelsmith-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx');
   try {
     await handle.writeFile(data);
@@ -25,4 +26,19 @@ export async function writeFileAtomic(target: string, data: Uint8Array): Promise
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+const TEMP_NAME = /^\.pixelsmith-(\d+)-[0-9a-f]+\.tmp$/;
+
+/** Removes temporary files that writers which are no longer alive left in `dir`; returns how many. */
+export async function removeStaleTemps(dir: string, isAlive: (pid: number) => boolean): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    await rm(join(dir, name), { force: true });
+    removed += 1;
+  }
+  return removed;
 }

@@ -72,4 +72,22 @@ describe('pixelsmith CLI', () => {
     expect(port.err).toMatch(/port number/);
     expect((await run('frobnicate')).code).not.toBe(0);
   });
+
+  it('convert runs a job to the end, then jobs list/show/resume report it by id prefix', async () => {
+    const dir = dataDir();
+    const out = join(dir, 'out');
+    const converted = await run('--data-dir', dir, 'convert', join(FIXTURE_IMAGES, '0014.jpg'), join(FIXTURE_IMAGES, 'esrgan_lq_comic.png'), '--format', 'webp', '--max-size', '64', '--out', out);
+    expect(converted.code, converted.err).toBe(0);
+    const id = /Job ([0-9a-f-]{36}) started: 2 file/.exec(converted.out)?.[1] ?? '';
+    expect(converted.out).toMatch(/done: 2 done, 0 skipped/);
+    expect(existsSync(join(out, '0014.webp'))).toBe(true);
+    expect((await run('--data-dir', dir, 'jobs')).out).toMatch(new RegExp(`${id.slice(0, 8)}\\s+convert\\s+done`));
+    const shown = await run('--data-dir', dir, 'jobs', 'show', id.slice(0, 6));
+    expect(shown.out).toMatch(/"format":"webp"/);
+    expect((await run('--data-dir', dir, 'jobs', 'resume')).out).toMatch(/Nothing to resume/);
+    expect((await run('--data-dir', dir, 'jobs', 'show', 'zzz')).err).toMatch(/No job matches "zzz"/);
+    const bad = await run('--data-dir', dir, 'convert', FIXTURE_IMAGES, '--format', 'bmp');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/Invalid convert options: format/);
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import PQueue from 'p-queue';
 import type { EventBus } from '../app/events.js';
@@ -8,13 +8,14 @@ import { summarizeIssues } from '../contract/dispatch.js';
 import { RpcError } from '../contract/errors.js';
 import type { JobItem, JobSummary } from '../contract/jobs.js';
 import type { Settings } from '../contract/schemas.js';
+import { removeStaleTemps } from '../files/atomicWrite.js';
 import { createItemsRepo, type ItemRow } from '../db/itemsRepo.js';
 import { createJobsRepo, type JobRow } from '../db/jobsRepo.js';
 import { createResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import { EtaEstimator } from './eta.js';
 import { listInputs } from './inputs.js';
 import { checkTemplate, DEFAULT_TEMPLATE, planOutputs } from './naming.js';
-import { isOrphanOwner } from './owner.js';
+import { isOrphanOwner, pidAlive } from './owner.js';
 import type { OperationRegistry } from './registry.js';
 import { runItem } from './runItem.js';
 
@@ -60,6 +61,8 @@ export class JobEngine {
   /** Job ids this process runs; null = every job (desktop app and server). */
   private scope: Set<string> | null = new Set();
   private claimed = 0;
+  /** Removal of a crashed process's temporary files; claiming waits for it. */
+  private cleanup: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: JobEngineOptions) {
     this.jobs = createJobsRepo(o.db);
@@ -68,13 +71,20 @@ export class JobEngine {
     this.now = o.now ?? Date.now;
   }
 
-  /** Recovers items left running by a dead process, then runs `jobIds` (or every job) from here on. */
+  /**
+   * Recovers items left running by a dead process (and the temporary files it left in their
+   * output folders), then runs `jobIds` (or every job) from here on. Returns how many recovered.
+   */
   start(jobIds: string[] | 'all' = 'all'): number {
     const recovered = this.items.recover((owner) => isOrphanOwner(owner, this.owner));
-    if (recovered > 0) this.o.log?.(`recovered ${recovered} interrupted item(s)`);
+    if (recovered.length > 0) {
+      this.o.log?.(`recovered ${recovered.length} interrupted item(s)`);
+      const folders = new Set(recovered.flatMap((i) => (i.outputPath ? [dirname(i.outputPath)] : [])));
+      this.cleanup = Promise.all([...folders].map((dir) => removeStaleTemps(dir, pidAlive))).then(() => undefined);
+    }
     this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
-    this.pump();
-    return recovered;
+    void this.cleanup.then(() => this.pump());
+    return recovered.length;
   }
 
   async create(req: CreateJobRequest): Promise<JobSummary> {
@@ -184,6 +194,7 @@ export class JobEngine {
   /** Resolves once nothing in this process's scope is running or claimable. */
   async drain(): Promise<void> {
     const idle = (): Promise<unknown> => Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+    await this.cleanup;
     for (;;) {
       await idle();
       const before = this.claimed;

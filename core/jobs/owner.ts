@@ -11,11 +11,16 @@ export function isOrphanOwner(owner: string | null, self: string): boolean {
   if (host !== hostname() || host !== selfHost) return false;
   const pid = Number(pidText);
   if (String(pid) === selfPid) return owner !== self;
-  if (!Number.isInteger(pid) || pid <= 0) return true;
+  return !pidAlive(pid);
+}
+
+/** Whether a process with this pid exists on this machine (EPERM: it exists, as another user). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
