@@ -1,24 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import PQueue from 'p-queue';
 import type { EventBus } from '../app/events.js';
 import { summarizeIssues } from '../contract/dispatch.js';
 import { RpcError } from '../contract/errors.js';
 import type { JobItem, JobSummary } from '../contract/jobs.js';
 import type { Settings } from '../contract/schemas.js';
-import { removeStaleTemps } from '../files/atomicWrite.js';
 import { createItemsRepo, type ItemRow } from '../db/itemsRepo.js';
 import { createJobsRepo, type JobRow } from '../db/jobsRepo.js';
 import { createResultsCacheRepo } from '../db/resultsCacheRepo.js';
-import { EtaEstimator } from './eta.js';
 import { listInputs } from './inputs.js';
 import { checkTemplate, DEFAULT_TEMPLATE, planOutputs } from './naming.js';
-import { isOrphanOwner, pidAlive } from './owner.js';
 import type { OperationRegistry } from './registry.js';
-import { runItem } from './runItem.js';
-
+import { JobReporter } from './report.js';
+import { Scheduler } from './scheduler.js';
 export interface CreateJobRequest {
   kind: string;
   options: Record<string, unknown>;
@@ -40,51 +35,50 @@ export interface JobEngineOptions {
   log?: (line: string) => void;
 }
 
-type AbortReason = 'pause' | 'cancel' | 'stop';
-const PROGRESS_EVERY_MS = 100;
-
 /**
- * The job engine. SQLite rows are the truth; p-queue only bounds how many items of each resource
- * run at once. Every slot claims its item from the database when it starts, so priorities and
- * pauses apply at once, and two processes sharing the database never take the same item.
+ * The job engine's public face: jobs are saved first (items, planned outputs) and run second, by
+ * the scheduler. Control calls change the rows, then tell the scheduler.
  */
 export class JobEngine {
   private readonly jobs;
   private readonly items;
-  private readonly results;
+  private readonly report: JobReporter;
+  private readonly scheduler: Scheduler;
   private readonly now: () => number;
-  private readonly owner = `${hostname()}|${process.pid}|${randomUUID().slice(0, 8)}`;
-  private readonly queues = new Map<string, PQueue>();
-  private readonly inFlight = new Map<number, { jobId: string; controller: AbortController; reason?: AbortReason }>();
-  private readonly estimators = new Map<string, EtaEstimator>();
-  private readonly lastProgress = new Map<string, number>();
-  /** Job ids this process runs; null = every job (desktop app and server). */
-  private scope: Set<string> | null = new Set();
-  private claimed = 0;
-  /** Removal of a crashed process's temporary files; claiming waits for it. */
-  private cleanup: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: JobEngineOptions) {
     this.jobs = createJobsRepo(o.db);
     this.items = createItemsRepo(o.db);
-    this.results = createResultsCacheRepo(o.db);
     this.now = o.now ?? Date.now;
+    this.report = new JobReporter(this.jobs, this.items, o.events, this.now);
+    this.scheduler = new Scheduler({
+      db: o.db,
+      jobs: this.jobs,
+      items: this.items,
+      results: createResultsCacheRepo(o.db),
+      report: this.report,
+      events: o.events,
+      registry: o.registry,
+      settings: o.settings,
+      resources: o.resources,
+      now: this.now,
+      log: o.log,
+    });
   }
 
-  /**
-   * Recovers items left running by a dead process (and the temporary files it left in their
-   * output folders), then runs `jobIds` (or every job) from here on. Returns how many recovered.
-   */
+  /** Recovers interrupted items, then runs `jobIds` (or every job) in this process. */
   start(jobIds: string[] | 'all' = 'all'): number {
-    const recovered = this.items.recover((owner) => isOrphanOwner(owner, this.owner));
-    if (recovered.length > 0) {
-      this.o.log?.(`recovered ${recovered.length} interrupted item(s)`);
-      const folders = new Set(recovered.flatMap((i) => (i.outputPath ? [dirname(i.outputPath)] : [])));
-      this.cleanup = Promise.all([...folders].map((dir) => removeStaleTemps(dir, pidAlive))).then(() => undefined);
-    }
-    this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
-    void this.cleanup.then(() => this.pump());
-    return recovered.length;
+    return this.scheduler.start(jobIds);
+  }
+
+  /** Resolves once nothing in this process's scope is running or claimable. */
+  drain(): Promise<void> {
+    return this.scheduler.drain();
+  }
+
+  /** Interrupts running items (they resume next start) and waits for them. */
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   async create(req: CreateJobRequest): Promise<JobSummary> {
@@ -119,14 +113,14 @@ export class JobEngine {
         now,
       );
     }).immediate();
-    this.settleIfFinished(id);
-    this.emitJob(id);
-    this.pump();
+    this.scheduler.settleIfFinished(id);
+    this.report.updated(id);
+    this.scheduler.pump();
     return this.summary(id);
   }
 
   list(status?: JobSummary['status']): JobSummary[] {
-    return this.jobs.list(status).map((j) => this.toSummary(j));
+    return this.jobs.list(status).map((j) => this.report.toSummary(j));
   }
 
   get(id: string, offset: number, limit: number, status?: JobItem['status']): { job: JobSummary; items: JobItem[]; totalItems: number } {
@@ -138,19 +132,18 @@ export class JobEngine {
   pause(id: string): JobSummary {
     const job = this.require(id, ['queued', 'running'], 'paused');
     this.jobs.setStatus(id, 'paused');
-    this.estimator(id).pause();
-    this.abortJob(id, 'pause');
-    return this.emitJob(job.id);
+    this.report.estimator(id).pause();
+    this.scheduler.abort(id, 'pause');
+    return this.report.updated(job.id);
   }
 
   resume(id: string): JobSummary {
     const job = this.require(id, ['paused'], 'resumed');
     this.jobs.setStatus(id, job.startedAt === null ? 'queued' : 'running');
-    this.estimator(id).resume();
-    this.scope?.add(id);
-    this.settleIfFinished(id);
-    this.pump();
-    return this.emitJob(id);
+    this.report.estimator(id).resume();
+    this.scheduler.settleIfFinished(id);
+    this.scheduler.include(id);
+    return this.report.updated(id);
   }
 
   cancel(id: string): JobSummary {
@@ -160,64 +153,36 @@ export class JobEngine {
       this.jobs.setStatus(id, 'cancelled', { finishedAt: now });
       this.items.cancelQueued(id, now);
     }).immediate();
-    this.abortJob(id, 'cancel');
-    return this.emitJob(id);
+    this.scheduler.abort(id, 'cancel');
+    return this.report.updated(id);
   }
 
   retryFailed(id: string): JobSummary {
     const job = this.require(id, ['queued', 'running', 'paused', 'done'], 'retried');
     const n = this.items.retryFailed(id);
     if (n > 0 && job.status === 'done') this.jobs.setStatus(id, 'running', { finishedAt: null });
-    this.scope?.add(id);
-    this.pump();
-    return this.emitJob(id);
+    this.scheduler.include(id);
+    return this.report.updated(id);
   }
 
   cancelItem(itemId: number): JobItem {
     const item = this.items.get(itemId);
     if (!item) throw new RpcError('NOT_FOUND', `There is no item ${itemId}.`);
-    const local = this.inFlight.get(itemId);
-    if (local) {
-      local.reason = 'cancel';
-      local.controller.abort();
+    if (this.scheduler.isLocal(itemId)) {
+      this.scheduler.abort(item.jobId, 'cancel', itemId);
     } else if (item.status === 'queued' || item.status === 'running') {
       this.items.cancelQueuedItem(itemId, this.now());
       if (item.status === 'running') this.o.db.prepare("UPDATE items SET status = 'cancelled', owner = NULL, finished_at = ? WHERE id = ?").run(this.now(), itemId);
-      this.settleIfFinished(item.jobId);
-      this.emitJob(item.jobId);
+      this.scheduler.settleIfFinished(item.jobId);
+      this.report.updated(item.jobId);
     } else {
       throw new RpcError('INVALID_STATE', `Item ${itemId} is already ${item.status}.`);
     }
     return publicItem(this.items.get(itemId) ?? item);
   }
 
-  /** Resolves once nothing in this process's scope is running or claimable. */
-  async drain(): Promise<void> {
-    const idle = (): Promise<unknown> => Promise.all([...this.queues.values()].map((q) => q.onIdle()));
-    await this.cleanup;
-    for (;;) {
-      await idle();
-      const before = this.claimed;
-      this.pump();
-      await idle();
-      if (this.claimed === before) return;
-    }
-  }
-
-  /** Interrupts running items (they go back to the queue, attempt refunded) and waits for them. */
-  async stop(): Promise<void> {
-    this.scope = new Set();
-    for (const entry of this.inFlight.values()) {
-      entry.reason = 'stop';
-      entry.controller.abort();
-    }
-    await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
-  }
-
   summary(id: string): JobSummary {
-    const job = this.jobs.get(id);
-    if (!job) throw new RpcError('NOT_FOUND', `There is no job ${id}.`);
-    return this.toSummary(job);
+    return this.report.summary(id);
   }
 
   private require(id: string, allowed: JobRow['status'][], verb: string): JobRow {
@@ -225,154 +190,6 @@ export class JobEngine {
     if (!job) throw new RpcError('NOT_FOUND', `There is no job ${id}.`);
     if (!allowed.includes(job.status)) throw new RpcError('INVALID_STATE', `Job ${id} is ${job.status}, so it cannot be ${verb}.`);
     return job;
-  }
-
-  private estimator(jobId: string): EtaEstimator {
-    let e = this.estimators.get(jobId);
-    if (!e) {
-      e = new EtaEstimator(this.now);
-      this.estimators.set(jobId, e);
-    }
-    return e;
-  }
-
-  private toSummary(job: JobRow): JobSummary {
-    const counts = this.jobs.counts(job.id);
-    const finished = counts.done + counts.failed + counts.skipped + counts.cancelled;
-    const partial = this.items.runningOf(job.id).reduce((sum, i) => sum + i.progress, 0);
-    const est = this.estimators.get(job.id);
-    const remaining = counts.queued + counts.running;
-    return {
-      ...job,
-      counts,
-      progress: counts.total === 0 ? 1 : Math.min(1, (finished + partial) / counts.total),
-      etaMs: job.status === 'running' || job.status === 'queued' ? (est?.etaMs(remaining) ?? null) : null,
-      itemsPerSecond: est?.itemsPerSecond() ?? null,
-    };
-  }
-
-  private emitJob(id: string): JobSummary {
-    const s = this.summary(id);
-    this.o.events.emit('job.updated', s);
-    return s;
-  }
-
-  private emitProgress(jobId: string, force: boolean): void {
-    const t = this.now();
-    if (!force && t - (this.lastProgress.get(jobId) ?? 0) < PROGRESS_EVERY_MS) return;
-    this.lastProgress.set(jobId, t);
-    const { counts, progress, etaMs, itemsPerSecond } = this.summary(jobId);
-    this.o.events.emit('job.progress', { jobId, counts, progress, etaMs, itemsPerSecond });
-  }
-
-  private abortJob(jobId: string, reason: AbortReason): void {
-    for (const entry of this.inFlight.values()) {
-      if (entry.jobId !== jobId) continue;
-      entry.reason = reason;
-      entry.controller.abort();
-    }
-  }
-
-  /** A job with nothing left queued or running is done (failures included: they are listed). */
-  private settleIfFinished(jobId: string): void {
-    const job = this.jobs.get(jobId);
-    if (!job || (job.status !== 'queued' && job.status !== 'running') || this.items.hasPending(jobId)) return;
-    this.jobs.setStatus(jobId, 'done', { finishedAt: this.now(), ...(job.startedAt === null && { startedAt: this.now() }) });
-    this.emitProgress(jobId, true);
-    this.emitJob(jobId);
-  }
-
-  private pump(): void {
-    if (this.scope !== null && this.scope.size === 0) return;
-    for (const [resource, concurrency] of Object.entries(this.o.resources)) {
-      let q = this.queues.get(resource);
-      if (!q) {
-        q = new PQueue({ concurrency });
-        this.queues.set(resource, q);
-      }
-      while (q.size + q.pending < concurrency) {
-        // Refill from the settled promise: by then p-queue has freed the slot.
-        q.add(() => this.claimAndRun(resource)).then(
-          (ran) => ran && this.pump(),
-          (error: unknown) => this.o.log?.(`job scheduler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-        );
-      }
-    }
-  }
-
-  /** Claims one item for `resource` and runs it; false when there was nothing to claim. */
-  private async claimAndRun(resource: string): Promise<boolean> {
-    const item = this.items.claimNext(resource, this.owner, this.now(), this.scope ? [...this.scope] : null);
-    if (!item) return false;
-    this.claimed += 1;
-    const job = this.jobs.get(item.jobId);
-    if (!job) return true;
-    if (job.status === 'queued') {
-      this.jobs.setStatus(job.id, 'running', { startedAt: this.now() });
-      this.emitJob(job.id);
-    }
-    this.estimator(job.id).start();
-    const controller = new AbortController();
-    const entry: { jobId: string; controller: AbortController; reason?: AbortReason } = { jobId: job.id, controller };
-    this.inFlight.set(item.id, entry);
-    this.o.events.emit('item.started', { jobId: job.id, itemId: item.id, inputPath: item.inputPath, attempt: item.attempts });
-    try {
-      await this.execute(item, job, controller.signal);
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      this.interrupted(item, entry.reason ?? 'stop');
-    } finally {
-      this.inFlight.delete(item.id);
-    }
-    this.settleIfFinished(job.id);
-    this.emitProgress(job.id, false);
-    return true;
-  }
-
-  private async execute(item: ItemRow, job: JobRow, signal: AbortSignal): Promise<void> {
-    const settings = this.o.settings();
-    let lastSent = 0;
-    const result = await runItem(item, {
-      operation: this.o.registry.get(job.kind),
-      options: job.options,
-      results: this.results,
-      limits: { maxInputBytes: settings.maxInputBytes, maxInputPixels: settings.maxInputPixels },
-      signal,
-      progress: (fraction) => {
-        const t = this.now();
-        if (t - lastSent < PROGRESS_EVERY_MS && fraction < 1) return;
-        lastSent = t;
-        this.items.setProgress(item.id, fraction);
-        this.o.events.emit('item.progress', { jobId: job.id, itemId: item.id, progress: fraction });
-      },
-    });
-    signal.throwIfAborted();
-    const finishedAt = this.now();
-    const ref = { jobId: job.id, itemId: item.id };
-    const recorded = this.o.db.transaction(() => {
-      if (result.status === 'done') for (const row of result.cache) this.results.put(row);
-      return this.items.finish(item.id, this.owner, {
-        status: result.status,
-        outputs: result.status === 'failed' ? [] : result.outputs,
-        inputSha256: result.inputSha256,
-        error: result.status === 'failed' ? result.error : null,
-        finishedAt,
-      });
-    }).immediate();
-    if (!recorded) return;
-    this.estimator(job.id).complete();
-    if (result.status === 'done') this.o.events.emit('item.done', { ...ref, outputs: result.outputs, durationMs: finishedAt - (item.startedAt ?? finishedAt) });
-    else if (result.status === 'skipped') this.o.events.emit('item.skipped', { ...ref, outputs: result.outputs, reason: result.reason });
-    else this.o.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...result.error });
-  }
-
-  private interrupted(item: ItemRow, reason: AbortReason): void {
-    if (reason === 'cancel') {
-      const error = { code: 'CANCELLED' as const, message: `${item.inputPath}: cancelled.` };
-      this.items.finish(item.id, this.owner, { status: 'cancelled', error, finishedAt: this.now() });
-    } else {
-      this.items.requeue(item.id, this.owner, true);
-    }
   }
 }
 

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import PQueue from 'p-queue';
+import type { EventBus } from '../app/events.js';
+import type { Settings } from '../contract/schemas.js';
+import { removeStaleTemps } from '../files/atomicWrite.js';
+import type { ItemRow, ItemsRepo } from '../db/itemsRepo.js';
+import type { JobRow, JobsRepo } from '../db/jobsRepo.js';
+import type { ResultsCacheRepo } from '../db/resultsCacheRepo.js';
+import { isOrphanOwner, pidAlive } from './owner.js';
+import type { OperationRegistry } from './registry.js';
+import type { JobReporter } from './report.js';
+import { runItem } from './runItem.js';
+
+export type AbortReason = 'pause' | 'cancel' | 'stop';
+const PROGRESS_EVERY_MS = 100;
+
+export interface SchedulerDeps {
+  db: Database;
+  jobs: JobsRepo;
+  items: ItemsRepo;
+  results: ResultsCacheRepo;
+  report: JobReporter;
+  events: EventBus;
+  registry: OperationRegistry;
+  settings: () => Settings;
+  resources: Record<string, number>;
+  now: () => number;
+  log?: ((line: string) => void) | undefined;
+}
+
+/**
+ * Runs items. SQLite rows are the truth; p-queue only bounds how many items of each resource run
+ * at once. Every slot claims its item from the database when it starts, so priorities and pauses
+ * apply at once, and two processes sharing the database never take the same item.
+ */
+export class Scheduler {
+  readonly owner = `${hostname()}|${process.pid}|${randomUUID().slice(0, 8)}`;
+  private readonly queues = new Map<string, PQueue>();
+  private readonly inFlight = new Map<number, { jobId: string; controller: AbortController; reason?: AbortReason }>();
+  /** Job ids this process runs; null = every job (desktop app and server). */
+  private scope: Set<string> | null = new Set();
+  private claimed = 0;
+  /** Removal of a crashed process's temporary files; claiming waits for it. */
+  private cleanup: Promise<void> = Promise.resolve();
+
+  constructor(private readonly d: SchedulerDeps) {}
+
+  /** Recovers items a dead process left running (and its temp files), then runs `jobIds` or all. */
+  start(jobIds: string[] | 'all'): number {
+    const recovered = this.d.items.recover((owner) => isOrphanOwner(owner, this.owner));
+    if (recovered.length > 0) {
+      this.d.log?.(`recovered ${recovered.length} interrupted item(s)`);
+      const folders = new Set(recovered.flatMap((i) => (i.outputPath ? [dirname(i.outputPath)] : [])));
+      this.cleanup = Promise.all([...folders].map((dir) => removeStaleTemps(dir, pidAlive))).then(() => undefined);
+    }
+    this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
+    void this.cleanup.then(() => this.pump());
+    return recovered.length;
+  }
+
+  /** Lets this process run `jobId` too (a resumed or retried job). */
+  include(jobId: string): void {
+    this.scope?.add(jobId);
+    this.pump();
+  }
+
+  isLocal(itemId: number): boolean {
+    return this.inFlight.has(itemId);
+  }
+
+  /** Resolves once nothing in this process's scope is running or claimable. */
+  async drain(): Promise<void> {
+    const idle = (): Promise<unknown> => Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+    await this.cleanup;
+    for (;;) {
+      await idle();
+      const before = this.claimed;
+      this.pump();
+      await idle();
+      if (this.claimed === before) return;
+    }
+  }
+
+  /** Interrupts running items (they go back to the queue, attempt refunded) and waits for them. */
+  async stop(): Promise<void> {
+    this.scope = new Set();
+    for (const entry of this.inFlight.values()) {
+      entry.reason = 'stop';
+      entry.controller.abort();
+    }
+    await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+  }
+
+  /** Aborts this process's running items of a job (`itemId`: just that one). */
+  abort(jobId: string, reason: AbortReason, itemId?: number): void {
+    for (const entry of this.inFlight.values()) {
+      if (entry.jobId !== jobId) continue;
+      if (itemId !== undefined && this.inFlight.get(itemId) !== entry) continue;
+      entry.reason = reason;
+      entry.controller.abort();
+    }
+  }
+
+  /** A job with nothing left queued or running is done (failures included: they are listed). */
+  settleIfFinished(jobId: string): void {
+    const job = this.d.jobs.get(jobId);
+    if (!job || (job.status !== 'queued' && job.status !== 'running') || this.d.items.hasPending(jobId)) return;
+    this.d.jobs.setStatus(jobId, 'done', { finishedAt: this.d.now(), ...(job.startedAt === null && { startedAt: this.d.now() }) });
+    this.d.report.progress(jobId, true);
+    this.d.report.updated(jobId);
+  }
+
+  pump(): void {
+    if (this.scope !== null && this.scope.size === 0) return;
+    for (const [resource, concurrency] of Object.entries(this.d.resources)) {
+      let q = this.queues.get(resource);
+      if (!q) {
+        q = new PQueue({ concurrency });
+        this.queues.set(resource, q);
+      }
+      while (q.size + q.pending < concurrency) {
+        // Refill from the settled promise: by then p-queue has freed the slot.
+        q.add(() => this.claimAndRun(resource)).then(
+          (ran) => ran && this.pump(),
+          (error: unknown) => this.d.log?.(`job scheduler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+        );
+      }
+    }
+  }
+
+  /** Claims one item for `resource` and runs it; false when there was nothing to claim. */
+  private async claimAndRun(resource: string): Promise<boolean> {
+    const item = this.d.items.claimNext(resource, this.owner, this.d.now(), this.scope ? [...this.scope] : null);
+    if (!item) return false;
+    this.claimed += 1;
+    const job = this.d.jobs.get(item.jobId);
+    if (!job) return true;
+    if (job.status === 'queued') {
+      this.d.jobs.setStatus(job.id, 'running', { startedAt: this.d.now() });
+      this.d.report.updated(job.id);
+    }
+    this.d.report.estimator(job.id).start();
+    const controller = new AbortController();
+    const entry: { jobId: string; controller: AbortController; reason?: AbortReason } = { jobId: job.id, controller };
+    this.inFlight.set(item.id, entry);
+    this.d.events.emit('item.started', { jobId: job.id, itemId: item.id, inputPath: item.inputPath, attempt: item.attempts });
+    try {
+      await this.execute(item, job, controller.signal);
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      this.interrupted(item, entry.reason ?? 'stop');
+    } finally {
+      this.inFlight.delete(item.id);
+    }
+    this.settleIfFinished(job.id);
+    this.d.report.progress(job.id, false);
+    return true;
+  }
+
+  private async execute(item: ItemRow, job: JobRow, signal: AbortSignal): Promise<void> {
+    const settings = this.d.settings();
+    let lastSent = 0;
+    const result = await runItem(item, {
+      operation: this.d.registry.get(job.kind),
+      options: job.options,
+      results: this.d.results,
+      limits: { maxInputBytes: settings.maxInputBytes, maxInputPixels: settings.maxInputPixels },
+      signal,
+      progress: (fraction) => {
+        const t = this.d.now();
+        if (t - lastSent < PROGRESS_EVERY_MS && fraction < 1) return;
+        lastSent = t;
+        this.d.items.setProgress(item.id, fraction);
+        this.d.events.emit('item.progress', { jobId: job.id, itemId: item.id, progress: fraction });
+      },
+    });
+    signal.throwIfAborted();
+    const finishedAt = this.d.now();
+    const ref = { jobId: job.id, itemId: item.id };
+    const recorded = this.d.db.transaction(() => {
+      if (result.status === 'done') for (const row of result.cache) this.d.results.put(row);
+      return this.d.items.finish(item.id, this.owner, {
+        status: result.status,
+        outputs: result.status === 'failed' ? [] : result.outputs,
+        inputSha256: result.inputSha256,
+        error: result.status === 'failed' ? result.error : null,
+        finishedAt,
+      });
+    }).immediate();
+    if (!recorded) return;
+    this.d.report.estimator(job.id).complete();
+    if (result.status === 'done') this.d.events.emit('item.done', { ...ref, outputs: result.outputs, durationMs: finishedAt - (item.startedAt ?? finishedAt) });
+    else if (result.status === 'skipped') this.d.events.emit('item.skipped', { ...ref, outputs: result.outputs, reason: result.reason });
+    else this.d.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...result.error });
+  }
+
+  private interrupted(item: ItemRow, reason: AbortReason): void {
+    if (reason === 'cancel') {
+      const error = { code: 'CANCELLED' as const, message: `${item.inputPath}: cancelled.` };
+      this.d.items.finish(item.id, this.owner, { status: 'cancelled', error, finishedAt: this.d.now() });
+    } else {
+      this.d.items.requeue(item.id, this.owner, true);
+    }
+  }
+}
