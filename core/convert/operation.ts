@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { z } from 'zod';
 import { RpcError } from '../contract/errors.js';
-import { probeImage } from '../files/probe.js';
+import { probeBuffer } from '../files/probe.js';
 import type { Operation } from '../jobs/types.js';
 
 export const CONVERT_FORMATS = ['same', 'jpg', 'png', 'webp', 'avif', 'tiff'] as const;
@@ -65,10 +65,10 @@ export const convertOperation: Operation<ConvertOptions> = {
   resource: () => 'cpu',
   outputExtension: (options, inputPath) => targetFormat(options, inputPath),
   async run(ctx) {
-    const probed = await probeImage(ctx.inputPath, ctx.limits);
+    const probed = await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
     ctx.signal.throwIfAborted();
     const { options } = ctx;
-    let img = sharp(ctx.inputPath, { limitInputPixels: ctx.limits.maxInputPixels, failOn: 'error' }).autoOrient().keepMetadata();
+    let img = sharp(ctx.input, { limitInputPixels: ctx.limits.maxInputPixels, failOn: 'error' }).autoOrient().keepMetadata();
     if (options.maxSize !== undefined) {
       img = img.resize({ width: options.maxSize, height: options.maxSize, fit: 'inside', withoutEnlargement: true });
     } else if (options.scale !== undefined && options.scale !== 1) {
@@ -87,9 +87,7 @@ export const convertOperation: Operation<ConvertOptions> = {
       if (/pixel limit/i.test(message)) throw new RpcError('IMAGE_TOO_LARGE', `${ctx.inputPath} is over the pixel limit: ${message}`);
       throw new RpcError('CORRUPT_IMAGE', `${ctx.inputPath} could not be decoded (${message.trim()}); the file may be truncated or damaged.`);
     }
-    ctx.progress(0.9);
-    const out = await ctx.writeOutput(data);
     ctx.progress(1);
-    return { outputs: [out] };
+    return { outputs: [ctx.writeOutput(data)] };
   },
 };

@@ -100,10 +100,17 @@ export function createItemsRepo(db: Database): ItemsRepo {
   const claim = db.prepare<{ resource: string; owner: string; now: number; scope: string | null }, RawItem>(`
     UPDATE items SET status = 'running', attempts = attempts + 1, owner = @owner, started_at = @now, progress = 0
     WHERE id = (
-      SELECT i.id FROM items i JOIN jobs j ON j.id = i.job_id
-      WHERE i.status = 'queued' AND i.resource = @resource AND j.status IN ('queued', 'running')
-        AND (@scope IS NULL OR j.id IN (SELECT value FROM json_each(@scope)))
-      ORDER BY j.priority DESC, j.created_at, j.id, i.seq
+      SELECT i.id FROM items i
+      WHERE i.status = 'queued' AND i.resource = @resource AND i.job_id = (
+        -- First the job (few rows), then its first queued item: both are index seeks.
+        SELECT j.id FROM jobs j
+        WHERE j.status IN ('queued', 'running')
+          AND (@scope IS NULL OR j.id IN (SELECT value FROM json_each(@scope)))
+          AND EXISTS (SELECT 1 FROM items q WHERE q.status = 'queued' AND q.resource = @resource AND q.job_id = j.id)
+        ORDER BY j.priority DESC, j.created_at, j.id
+        LIMIT 1
+      )
+      ORDER BY i.seq
       LIMIT 1
     )
     RETURNING *`);
@@ -119,8 +126,9 @@ export function createItemsRepo(db: Database): ItemsRepo {
     WHERE id = @id AND status = 'running' AND owner = @owner`);
   const running = db.prepare<[string], RawItem>("SELECT * FROM items WHERE job_id = ? AND status = 'running'");
   const runningAll = db.prepare<[], RawItem>("SELECT * FROM items WHERE status = 'running'");
-  const pending = db.prepare<[string], { n: number }>(
-    "SELECT COUNT(*) AS n FROM items WHERE job_id = ? AND status IN ('queued', 'running')",
+  // EXISTS-style: stops at the first pending row instead of counting them all.
+  const pending = db.prepare<[string], { one: number }>(
+    "SELECT 1 AS one FROM items WHERE status IN ('queued', 'running') AND job_id = ? LIMIT 1",
   );
 
   return {
@@ -189,6 +197,6 @@ export function createItemsRepo(db: Database): ItemsRepo {
       }).immediate();
       return recovered;
     },
-    hasPending: (jobId) => (pending.get(jobId)?.n ?? 0) > 0,
+    hasPending: (jobId) => pending.get(jobId) !== undefined,
   };
 }

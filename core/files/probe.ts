@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { RpcError } from '../contract/errors.js';
@@ -33,12 +34,9 @@ export function fsError(path: string, error: unknown): RpcError {
   }
 }
 
-/**
- * Reads an image's header (never its pixels) and checks it against the limits. The format is
- * detected from the bytes, so a PNG named `.jpg` is a PNG and a text file named `.jpg` is refused.
- */
-export async function probeImage(path: string, limits: ProbeLimits): Promise<ProbedImage> {
-  let info;
+/** Stat-level checks: exists, a regular file (never a pipe: reading one would block), not empty, not too big. */
+export async function checkFile(path: string, limits: Pick<ProbeLimits, 'maxInputBytes'>): Promise<Stats> {
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (error) {
@@ -54,9 +52,28 @@ export async function probeImage(path: string, limits: ProbeLimits): Promise<Pro
       `${path} is ${mb(info.size)}, over the ${mb(limits.maxInputBytes)} limit (Settings → Maximum file size).`,
     );
   }
+  return info;
+}
+
+/**
+ * Reads an image's header (never its pixels) and checks it against the limits. The format is
+ * detected from the bytes, so a PNG named `.jpg` is a PNG and a text file named `.jpg` is refused.
+ */
+export async function probeImage(path: string, limits: ProbeLimits): Promise<ProbedImage> {
+  const info = await checkFile(path, limits);
+  return probeHeader(path, path, info.size, info.mtimeMs, limits);
+}
+
+/** The same checks on bytes already in memory (a job item reads its input once). */
+export async function probeBuffer(path: string, data: Buffer, limits: ProbeLimits): Promise<ProbedImage> {
+  if (data.length === 0) throw new RpcError('NOT_AN_IMAGE', `${path} is empty (0 bytes).`);
+  return probeHeader(path, data, data.length, 0, limits);
+}
+
+async function probeHeader(path: string, source: string | Buffer, size: number, mtimeMs: number, limits: ProbeLimits): Promise<ProbedImage> {
   let meta: Metadata;
   try {
-    meta = await sharp(path, { limitInputPixels: false }).metadata();
+    meta = await sharp(source, { limitInputPixels: false }).metadata();
   } catch (error) {
     const message = (error as Error).message;
     if (/unsupported image format/i.test(message)) {
@@ -84,8 +101,8 @@ export async function probeImage(path: string, limits: ProbeLimits): Promise<Pro
   const swap = (meta.orientation ?? 1) >= 5;
   return {
     path,
-    size: info.size,
-    mtimeMs: info.mtimeMs,
+    size,
+    mtimeMs,
     width: swap ? height : width,
     height: swap ? width : height,
     format: format as ProbedImage['format'],

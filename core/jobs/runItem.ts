@@ -1,15 +1,22 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RpcError, type ErrorCode } from '../contract/errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
-import { fsError, type ProbeLimits } from '../files/probe.js';
+import { checkFile, fsError, type ProbeLimits } from '../files/probe.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
-import { operationHash, sha256File } from './hash.js';
+import { operationHash } from './hash.js';
 import type { AnyOperation } from './types.js';
 
+export interface PendingWrite {
+  path: string;
+  data: Uint8Array;
+}
+
 export type ItemResult =
-  | { status: 'done'; outputs: string[]; inputSha256: string; cache: ResultRow[] }
+  | { status: 'done'; writes: PendingWrite[]; inputSha256: string; opHash: string }
   | { status: 'skipped'; outputs: string[]; inputSha256: string; reason: string }
   | { status: 'failed'; inputSha256: string | null; error: { code: ErrorCode; message: string } };
 
@@ -22,6 +29,7 @@ export interface RunItemDeps {
   progress(fraction: number): void;
 }
 
+const SYNC_READ_MAX_BYTES = 2 * 1024 * 1024;
 const WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EISDIR', 'ENAMETOOLONG']);
 
 /** Turns anything an item threw into a coded failure that names the file. */
@@ -43,47 +51,67 @@ async function unchangedOutput(results: ResultsCacheRepo, outputPath: string, sh
 }
 
 /**
- * Runs one item: fingerprints the input, skips it when its output was already made from the same
- * bytes with the same options, otherwise runs the operation. Aborts propagate (the engine decides
- * what an abort means); every other failure becomes this item's coded error.
+ * The compute half of an item: reads the input once, fingerprints it, skips it when its output
+ * was already made from the same bytes with the same options, otherwise runs the operation and
+ * returns the outputs still to be written (see `commitWrites`). Aborts propagate (the engine
+ * decides what an abort means); every other failure becomes this item's coded error.
  */
 export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemResult> {
   let sha: string | null = null;
   try {
+    const info = await checkFile(item.inputPath, deps.limits);
+    let input: Buffer;
     try {
-      sha = await sha256File(item.inputPath, deps.signal);
+      // A small file is read synchronously: the thread-pool round trips of an async read cost
+      // more than the read itself. checkFile has made sure it is a regular file (never a pipe).
+      input = info.size <= SYNC_READ_MAX_BYTES ? readFileSync(item.inputPath) : await readFile(item.inputPath, { signal: deps.signal });
     } catch (error) {
       if (deps.signal.aborted) throw error;
       throw fsError(item.inputPath, error);
     }
+    sha = createHash('sha256').update(input).digest('hex');
     const outputPath = item.outputPath;
     if (!outputPath) throw new RpcError('INTERNAL', `${item.inputPath} has no planned output.`);
     const opHash = operationHash(deps.operation.kind, deps.operation.version, deps.options);
     if (await unchangedOutput(deps.results, outputPath, sha, opHash)) {
       return { status: 'skipped', outputs: [outputPath], inputSha256: sha, reason: 'Already made from this file with the same options.' };
     }
-    const { outputs } = await deps.operation.run({
+    const writes: PendingWrite[] = [];
+    await deps.operation.run({
       signal: deps.signal,
       options: deps.options,
       inputPath: item.inputPath,
+      input,
       outputPath,
       limits: deps.limits,
       progress: deps.progress,
-      async writeOutput(data, path = outputPath) {
-        deps.signal.throwIfAborted();
-        await mkdir(dirname(path), { recursive: true });
-        await writeFileAtomic(path, data);
+      writeOutput(data, path = outputPath) {
+        writes.push({ path, data });
         return path;
       },
     });
-    const cache: ResultRow[] = [];
-    for (const out of outputs) {
-      const info = await stat(out);
-      cache.push({ outputPath: out, inputSha256: sha, opHash, size: info.size, mtimeMs: info.mtimeMs });
-    }
-    return { status: 'done', outputs, inputSha256: sha, cache };
+    deps.signal.throwIfAborted();
+    return { status: 'done', writes, inputSha256: sha, opHash };
   } catch (error) {
     if (deps.signal.aborted) throw error;
     return { status: 'failed', inputSha256: sha, error: toItemError(error, item) };
   }
+}
+
+/** The I/O half: writes each output atomically and returns the results-cache rows for them. */
+export async function commitWrites(writes: readonly PendingWrite[], inputSha256: string, opHash: string): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for (const w of writes) {
+    try {
+      await writeFileAtomic(w.path, w.data);
+    } catch (error) {
+      // Folders are made on first need (and again if someone removed one mid-job).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dirname(w.path), { recursive: true });
+      await writeFileAtomic(w.path, w.data);
+    }
+    const info = await stat(w.path);
+    rows.push({ outputPath: w.path, inputSha256, opHash, size: info.size, mtimeMs: info.mtimeMs });
+  }
+  return rows;
 }

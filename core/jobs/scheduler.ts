@@ -4,18 +4,27 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import PQueue from 'p-queue';
 import type { EventBus } from '../app/events.js';
+import type { ErrorCode } from '../contract/errors.js';
 import type { Settings } from '../contract/schemas.js';
 import { removeStaleTemps } from '../files/atomicWrite.js';
 import type { ItemRow, ItemsRepo } from '../db/itemsRepo.js';
 import type { JobRow, JobsRepo } from '../db/jobsRepo.js';
-import type { ResultsCacheRepo } from '../db/resultsCacheRepo.js';
+import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import { isOrphanOwner, pidAlive } from './owner.js';
 import type { OperationRegistry } from './registry.js';
 import type { JobReporter } from './report.js';
-import { runItem } from './runItem.js';
+import { commitWrites, runItem, toItemError, type ItemResult } from './runItem.js';
 
 export type AbortReason = 'pause' | 'cancel' | 'stop';
 const PROGRESS_EVERY_MS = 100;
+/** Items whose outputs may be on their way to disk at once (bounds memory held by encoded data). */
+const MAX_TAILS = 2;
+
+type Recorded = { outputs: string[]; cache: ResultRow[]; inputSha256: string | null } & (
+  | { status: 'done' }
+  | { status: 'skipped'; reason: string }
+  | { status: 'failed'; error: { code: ErrorCode; message: string } }
+);
 
 export interface SchedulerDeps {
   db: Database;
@@ -43,6 +52,7 @@ export class Scheduler {
   /** Job ids this process runs; null = every job (desktop app and server). */
   private scope: Set<string> | null = new Set();
   private claimed = 0;
+  private readonly tails = new Set<Promise<void>>();
   /** Removal of a crashed process's temporary files; claiming waits for it. */
   private cleanup: Promise<void> = Promise.resolve();
 
@@ -74,12 +84,16 @@ export class Scheduler {
   /** Resolves once nothing in this process's scope is running or claimable. */
   async drain(): Promise<void> {
     const idle = (): Promise<unknown> => Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+    const settled = async (): Promise<void> => {
+      await idle();
+      await Promise.all([...this.tails]);
+    };
     await this.cleanup;
     for (;;) {
-      await idle();
+      await settled();
       const before = this.claimed;
       this.pump();
-      await idle();
+      await settled();
       if (this.claimed === before) return;
     }
   }
@@ -92,6 +106,7 @@ export class Scheduler {
       entry.controller.abort();
     }
     await Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+    await Promise.all([...this.tails]);
   }
 
   /** Aborts this process's running items of a job (`itemId`: just that one). */
@@ -131,7 +146,10 @@ export class Scheduler {
     }
   }
 
-  /** Claims one item for `resource` and runs it; false when there was nothing to claim. */
+  /**
+   * Claims one item for `resource` and computes it in the slot; its outputs are then written in a
+   * tail outside the slot (at most MAX_TAILS at once). False when there was nothing to claim.
+   */
   private async claimAndRun(resource: string): Promise<boolean> {
     const item = this.d.items.claimNext(resource, this.owner, this.d.now(), this.scope ? [...this.scope] : null);
     if (!item) return false;
@@ -147,23 +165,47 @@ export class Scheduler {
     const entry: { jobId: string; controller: AbortController; reason?: AbortReason } = { jobId: job.id, controller };
     this.inFlight.set(item.id, entry);
     this.d.events.emit('item.started', { jobId: job.id, itemId: item.id, inputPath: item.inputPath, attempt: item.attempts });
+    let result: ItemResult;
     try {
-      await this.execute(item, job, controller.signal);
+      result = await this.compute(item, job, controller.signal);
     } catch (error) {
+      this.inFlight.delete(item.id);
       if (!controller.signal.aborted) throw error;
       this.interrupted(item, entry.reason ?? 'stop');
-    } finally {
-      this.inFlight.delete(item.id);
+      this.afterItem(job.id);
+      return true;
     }
-    this.settleIfFinished(job.id);
-    this.d.report.progress(job.id, false);
+    if (result.status !== 'done') {
+      this.inFlight.delete(item.id);
+      this.record(item, job, result.status === 'skipped' ? { ...result, cache: [] } : { ...result, outputs: [], cache: [] });
+      this.afterItem(job.id);
+      return true;
+    }
+    const done = result;
+    const tail: Promise<void> = commitWrites(done.writes, done.inputSha256, done.opHash)
+      .then(
+        (cache) => this.record(item, job, { status: 'done', outputs: cache.map((c) => c.outputPath), inputSha256: done.inputSha256, cache }),
+        (error: unknown) => this.record(item, job, { status: 'failed', inputSha256: done.inputSha256, error: toItemError(error, item), outputs: [], cache: [] }),
+      )
+      .finally(() => {
+        this.tails.delete(tail);
+        this.inFlight.delete(item.id);
+        this.afterItem(job.id);
+      });
+    this.tails.add(tail);
+    if (this.tails.size >= MAX_TAILS) await Promise.race(this.tails);
     return true;
   }
 
-  private async execute(item: ItemRow, job: JobRow, signal: AbortSignal): Promise<void> {
+  private afterItem(jobId: string): void {
+    this.settleIfFinished(jobId);
+    this.d.report.progress(jobId, false);
+  }
+
+  private compute(item: ItemRow, job: JobRow, signal: AbortSignal): Promise<ItemResult> {
     const settings = this.d.settings();
     let lastSent = 0;
-    const result = await runItem(item, {
+    return runItem(item, {
       operation: this.d.registry.get(job.kind),
       options: job.options,
       results: this.d.results,
@@ -171,30 +213,34 @@ export class Scheduler {
       signal,
       progress: (fraction) => {
         const t = this.d.now();
-        if (t - lastSent < PROGRESS_EVERY_MS && fraction < 1) return;
+        // Completion is recorded with the outcome; only partial progress needs its own write.
+        if (fraction >= 1 || t - lastSent < PROGRESS_EVERY_MS) return;
         lastSent = t;
         this.d.items.setProgress(item.id, fraction);
         this.d.events.emit('item.progress', { jobId: job.id, itemId: item.id, progress: fraction });
       },
     });
-    signal.throwIfAborted();
+  }
+
+  /** Writes the outcome (and its results-cache rows) in one transaction, then tells listeners. */
+  private record(item: ItemRow, job: JobRow, r: Recorded): void {
     const finishedAt = this.d.now();
     const ref = { jobId: job.id, itemId: item.id };
     const recorded = this.d.db.transaction(() => {
-      if (result.status === 'done') for (const row of result.cache) this.d.results.put(row);
+      for (const row of r.cache) this.d.results.put(row);
       return this.d.items.finish(item.id, this.owner, {
-        status: result.status,
-        outputs: result.status === 'failed' ? [] : result.outputs,
-        inputSha256: result.inputSha256,
-        error: result.status === 'failed' ? result.error : null,
+        status: r.status,
+        outputs: r.outputs,
+        inputSha256: r.inputSha256,
+        error: r.status === 'failed' ? r.error : null,
         finishedAt,
       });
     }).immediate();
     if (!recorded) return;
     this.d.report.estimator(job.id).complete();
-    if (result.status === 'done') this.d.events.emit('item.done', { ...ref, outputs: result.outputs, durationMs: finishedAt - (item.startedAt ?? finishedAt) });
-    else if (result.status === 'skipped') this.d.events.emit('item.skipped', { ...ref, outputs: result.outputs, reason: result.reason });
-    else this.d.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...result.error });
+    if (r.status === 'done') this.d.events.emit('item.done', { ...ref, outputs: r.outputs, durationMs: finishedAt - (item.startedAt ?? finishedAt) });
+    else if (r.status === 'skipped') this.d.events.emit('item.skipped', { ...ref, outputs: r.outputs, reason: r.reason });
+    else this.d.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...r.error });
   }
 
   private interrupted(item: ItemRow, reason: AbortReason): void {

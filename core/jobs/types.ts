@@ -6,13 +6,19 @@ export interface ItemContext<O> {
   signal: AbortSignal;
   options: O;
   inputPath: string;
+  /** The input's bytes, read once (already hashed for the results cache); decode from these. */
+  input: Buffer;
   /** The output path planned for this item when the job was created. */
   outputPath: string;
   limits: ProbeLimits;
   /** 0..1 within this item. */
   progress(fraction: number): void;
-  /** Writes atomically (temporary name, fsync, rename), creating folders; returns the path. */
-  writeOutput(data: Uint8Array, path?: string): Promise<string>;
+  /**
+   * Hands over an output; returns its path. The engine writes it atomically (temporary name,
+   * fsync, rename, folders created) after `run` returns and outside the resource slot, so the
+   * next item computes while this one reaches the disk. The item is done only once it has.
+   */
+  writeOutput(data: Uint8Array, path?: string): string;
 }
 
 /**

@@ -110,4 +110,38 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     const result = await h.transport.call('files.delete' as MethodName, {});
     expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
   });
+
+  it('jobs: create a convert job, follow its events, page its items, and control it', async () => {
+    const events: EventEnvelope[] = [];
+    const off = h.transport.subscribe((e) => events.push(e));
+    try {
+      const out = `${h.dataDir}/out-${kind}`;
+      const job = await eventually(async () => {
+        const created = await api.jobs.create({ kind: 'convert', options: { format: 'webp', maxSize: 48 }, paths: [FIXTURE_IMAGES], outDir: out });
+        expect(events.some((e) => e.name === 'job.updated')).toBe(true);
+        return created;
+      });
+      expect(job).toMatchObject({ kind: 'convert', options: { format: 'webp', quality: 85, maxSize: 48 }, outDir: out });
+      const done = await eventually(async () => {
+        const s = (await api.jobs.list()).find((j) => j.id === job.id);
+        expect(s?.status).toBe('done');
+        return s;
+      }, 20_000);
+      expect(done?.counts).toMatchObject({ total: FIXTURE_IMAGE_COUNT, done: FIXTURE_IMAGE_COUNT, failed: 0 });
+      await eventually(() => {
+        expect(events.filter((e) => e.name === 'item.done' && e.payload.jobId === job.id)).toHaveLength(FIXTURE_IMAGE_COUNT);
+        expect(events.some((e) => e.name === 'job.progress' && e.payload.jobId === job.id && e.payload.progress === 1)).toBe(true);
+      });
+      const page = await api.jobs.get({ id: job.id, offset: 10, limit: 5 });
+      expect(page.totalItems).toBe(FIXTURE_IMAGE_COUNT);
+      expect(page.items.map((i) => i.seq)).toEqual([10, 11, 12, 13]);
+      expect(page.items[0]?.outputs[0]).toMatch(/\.webp$/);
+      const err = await expectRpcError(api.jobs.pause({ id: job.id }), 'INVALID_STATE');
+      expect(err.message).toMatch(/is done/);
+      await expectRpcError(api.jobs.get({ id: 'nope' }), 'NOT_FOUND');
+      await expectRpcError(api.jobs.create({ kind: 'convert', options: { quality: 0 }, paths: [FIXTURE_IMAGES] }), 'INVALID_INPUT');
+    } finally {
+      off();
+    }
+  });
 });

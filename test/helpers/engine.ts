@@ -76,8 +76,7 @@ export function gateOperation(): { op: Operation<Record<string, never>>; started
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error), { once: true });
         });
       }
-      await ctx.writeOutput(Buffer.from(`made from ${name}`));
-      return { outputs: [ctx.outputPath] };
+      return { outputs: [ctx.writeOutput(Buffer.from(`made from ${name}`))] };
     },
   };
   return {

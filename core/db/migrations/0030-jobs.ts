@@ -44,6 +44,7 @@ export const migration: Migration = {
         UNIQUE (job_id, seq)
       ) STRICT;
       CREATE INDEX items_claim ON items (status, resource, job_id, seq);
+      CREATE INDEX items_job_status ON items (job_id, status);
     `);
   },
 };
