@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -40,7 +41,8 @@ export async function receiveUpload(req: IncomingMessage, url: URL, importsDir: 
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
   await mkdir(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.pixelsmith-upload-${process.pid}-${Date.now().toString(36)}.tmp`);
+  // Unique per request: the browser uploads several files into one folder at once.
+  const tmp = join(dirname(target), `.pixelsmith-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
   let received = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

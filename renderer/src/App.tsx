@@ -3,6 +3,7 @@ import { AboutDialog } from './components/AboutDialog.js';
 import { Library } from './components/Library.js';
 import { Sidebar } from './components/Sidebar.js';
 import { PANELS, type PanelId } from './panels.js';
+import { QueuePanel } from './panels/QueuePanel.js';
 import { SettingsPanel } from './panels/SettingsPanel.js';
 import { useLibrary } from './useLibrary.js';
 import { useSettings, useTheme } from './useSettings.js';
@@ -10,6 +11,7 @@ import { useSettings, useTheme } from './useSettings.js';
 export function App() {
   const [panel, setPanel] = useState<PanelId>('enhance');
   const [aboutOpen, setAboutOpen] = useState(false);
+  const [focusJobId, setFocusJobId] = useState<string | null>(null);
   const settings = useSettings();
   const library = useLibrary();
   useTheme(settings?.theme);
@@ -27,12 +29,18 @@ export function App() {
             Coming soon: {current.coming}
           </p>
         )}
-        {panel !== 'settings' ? (
-          <Library library={library} />
-        ) : settings ? (
-          <SettingsPanel settings={settings} />
+        {panel === 'queue' ? (
+          <QueuePanel focusJobId={focusJobId} />
+        ) : panel === 'settings' ? (
+          settings ? <SettingsPanel settings={settings} /> : <p>Loading settings…</p>
         ) : (
-          <p>Loading settings…</p>
+          <Library
+            library={library}
+            onJobStarted={(id) => {
+              setFocusJobId(id);
+              setPanel('queue');
+            }}
+          />
         )}
       </main>
       {aboutOpen && <AboutDialog onClose={() => setAboutOpen(false)} />}

@@ -18,6 +18,8 @@ export type LibraryStatus =
   | { kind: 'failed'; message: string };
 
 export interface Library {
+  /** The files and folders the user added, as core paths (what a job is made from). */
+  roots: string[];
   images: LibraryImage[];
   errors: LibraryError[];
   status: LibraryStatus;
@@ -27,6 +29,7 @@ export interface Library {
 
 /** The current selection of photos: picks are resolved, scanned, and merged (no duplicates). */
 export function useLibrary(): Library {
+  const [roots, setRoots] = useState<string[]>([]);
   const [images, setImages] = useState<LibraryImage[]>([]);
   const [errors, setErrors] = useState<LibraryError[]>([]);
   const [status, setStatus] = useState<LibraryStatus>({ kind: 'idle' });
@@ -37,7 +40,9 @@ export function useLibrary(): Library {
       setStatus({ kind: 'uploading', done: 0, total: files.length });
       const pick = await resolvePick(files, (done, total) => setStatus({ kind: 'uploading', done, total }));
       setStatus({ kind: 'scanning' });
-      const result = await api.files.scan({ paths: pick.roots });
+      const uploadErrors: LibraryError[] = pick.failed.map((f) => ({ path: f.relativePath, shownPath: f.relativePath, code: 'TRANSPORT', message: f.message }));
+      const result = pick.roots.length > 0 ? await api.files.scan({ paths: pick.roots }) : { images: [], errors: [], skipped: 0 };
+      setRoots((prev) => [...new Set([...prev, ...pick.roots])]);
       const show = (path: string): string =>
         pick.displayPrefix && path.startsWith(pick.displayPrefix.from) ? path.slice(pick.displayPrefix.from.length) : path;
       setImages((prev) => {
@@ -46,6 +51,7 @@ export function useLibrary(): Library {
       });
       setErrors((prev) => [
         ...prev,
+        ...uploadErrors,
         ...result.errors.map((e) => ({
           ...e,
           shownPath: show(e.path),
@@ -59,10 +65,11 @@ export function useLibrary(): Library {
   }, []);
 
   const clear = useCallback(() => {
+    setRoots([]);
     setImages([]);
     setErrors([]);
     setStatus({ kind: 'idle' });
   }, []);
 
-  return { images, errors, status, add, clear };
+  return { roots, images, errors, status, add, clear };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
@@ -150,6 +150,18 @@ describe('web shell edges', () => {
     }
     expect((await fetch(`${base}?batch=../x&path=a.jpg`, { method: 'PUT', body: 'x' })).status).toBe(400);
     expect(existsSync(join(h.dataDir, 'escape.jpg'))).toBe(false);
+  });
+
+  it('accepts many uploads into one folder at once, each complete', async () => {
+    h = await startHarness('http');
+    const names = Array.from({ length: 24 }, (_, i) => `shot-${i}.jpg`);
+    const results = await Promise.all(
+      names.map((n) => fetch(`${h?.server?.url}upload?batch=b2&path=${encodeURIComponent(`Big/${n}`)}`, { method: 'PUT', body: `bytes of ${n}` })),
+    );
+    expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
+    const folder = join(h.dataDir, 'imports', 'b2', 'Big');
+    expect(readdirSync(folder).sort()).toEqual([...names].sort());
+    for (const n of names) expect(readFileSync(join(folder, n), 'utf8')).toBe(`bytes of ${n}`);
   });
 
   it('serves the built studio with its CSP, and never a file outside it', async () => {

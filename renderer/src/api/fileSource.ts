@@ -10,6 +10,8 @@ export interface ResolvedPick {
   roots: string[];
   /** Maps a core path prefix to what the user knows it as (uploads live under the data folder). */
   displayPrefix: { from: string; to: string } | null;
+  /** Files that could not be handed to the server, with the reason. */
+  failed: { relativePath: string; message: string }[];
 }
 
 const UPLOAD_CONCURRENCY = 4;
@@ -35,7 +37,7 @@ export async function resolvePick(
       // For a file inside a picked folder, scan the folder itself once.
       roots.add(depth > 0 ? path.split(/[/\\]/).slice(0, -depth).join('/') : path);
     }
-    return { roots: [...roots], displayPrefix: null };
+    return { roots: [...roots], displayPrefix: null, failed: [] };
   }
 
   const batch = newBatchId();
@@ -43,12 +45,12 @@ export async function resolvePick(
   let done = 0;
   let prefix = '';
   const queue = [...files];
-  const failures: string[] = [];
+  const failed: ResolvedPick['failed'] = [];
   const worker = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const url = `/upload?batch=${batch}&path=${encodeURIComponent(next.relativePath)}`;
       const response = await fetch(url, { method: 'PUT', body: next.file }).catch(() => null);
-      const body = (await response?.json().catch(() => null)) as { ok?: boolean; value?: { path: string } } | null;
+      const body = (await response?.json().catch(() => null)) as { ok?: boolean; value?: { path: string }; error?: { message: string } } | null;
       if (body?.ok && body.value) {
         const path = body.value.path;
         const top = next.relativePath.split('/')[0] ?? next.relativePath;
@@ -57,17 +59,15 @@ export async function resolvePick(
         prefix = path.slice(0, at + batch.length + 2);
         roots.add(prefix + top);
       } else {
-        failures.push(next.relativePath);
+        const reason = body?.error?.message ?? (response ? `the server answered ${response.status}` : 'the server could not be reached');
+        failed.push({ relativePath: next.relativePath, message: `Could not send ${next.relativePath} to Pixelsmith: ${reason}` });
       }
       done += 1;
       onUpload(done, files.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, files.length) }, worker));
-  if (failures.length > 0 && roots.size === 0) {
-    throw new Error(`Could not upload ${failures.length} file(s) to the Pixelsmith server.`);
-  }
-  return { roots: [...roots], displayPrefix: prefix ? { from: prefix, to: '' } : null };
+  return { roots: [...roots], displayPrefix: prefix ? { from: prefix, to: '' } : null, failed };
 }
 
 /** Collects files from a drop, walking into dropped folders (browser File System entries API). */

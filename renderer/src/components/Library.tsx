@@ -2,10 +2,12 @@ import { useState, type DragEvent } from 'react';
 import { filesFromDrop, filesFromInput } from '../api/fileSource.js';
 import type { Library as LibraryState } from '../useLibrary.js';
 import { formatBytes } from '../../../core/contract/format.js';
+import { ConvertBar } from './ConvertBar.js';
 import { Thumbnail } from './Thumbnail.js';
 
 interface Props {
   library: LibraryState;
+  onJobStarted(jobId: string): void;
 }
 
 function statusText(status: LibraryState['status']): string {
@@ -22,7 +24,7 @@ function statusText(status: LibraryState['status']): string {
 }
 
 /** Drop zone, the gallery of the current selection, and the files that could not be used. */
-export function Library({ library }: Props) {
+export function Library({ library, onJobStarted }: Props) {
   const [dragging, setDragging] = useState(false);
   const busy = library.status.kind === 'uploading' || library.status.kind === 'scanning';
 
@@ -85,6 +87,7 @@ export function Library({ library }: Props) {
         </p>
       </div>
 
+      {library.images.length > 0 && <ConvertBar roots={library.roots} count={library.images.length} onStarted={onJobStarted} />}
       {library.images.length > 0 && (
         <p className="summary">
           {library.images.length} photo{library.images.length === 1 ? '' : 's'},{' '}
