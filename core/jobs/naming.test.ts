@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTemplate, DEFAULT_TEMPLATE, planOutputs, type PlanOptions } from './naming.js';
+import { checkTemplate, DEFAULT_TEMPLATE, planOutputs, siblingPath, type PlanOptions } from './naming.js';
 
 const base: PlanOptions = {
   outDir: null,
@@ -47,5 +47,11 @@ describe('output naming', () => {
     expect(() => checkTemplate('{name}', '')).toThrow(/\{ext\}/);
     expect(() => checkTemplate('../{name}.{ext}', '')).toThrow(/slashes/);
     expect(() => checkTemplate('{name}.{ext}', 'a/b')).toThrow(/slashes/);
+  });
+
+  it('derives sibling outputs for operations that write more than one file', () => {
+    expect(siblingPath('/out/a_x.webp', '_mask', 'png')).toBe('/out/a_x_mask.png');
+    expect(siblingPath('/out/a_x.webp', '_small')).toBe('/out/a_x_small.webp');
+    expect(() => siblingPath('/out/a.webp', '../b')).toThrow(/slashes/);
   });
 });

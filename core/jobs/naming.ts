@@ -69,3 +69,11 @@ export function planOutputs(inputs: readonly PlanInput[], options: PlanOptions):
     return candidate;
   });
 }
+
+/** `/out/a_x.webp` + (`_mask`, `png`) → `/out/a_x_mask.png`: extra outputs of one item. */
+export function siblingPath(outputPath: string, suffix: string, ext?: string): string {
+  if (/[/\\]/.test(suffix)) throw new RpcError('INVALID_INPUT', 'An output suffix must not contain slashes.');
+  const current = extname(outputPath);
+  const stem = basename(outputPath, current);
+  return join(dirname(outputPath), fitName(stem, (s) => `${s}${suffix}${ext ? `.${ext}` : current}`));
+}

@@ -8,6 +8,7 @@ import { checkFile, fsError, type ProbeLimits } from '../files/probe.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
 import { operationHash } from './hash.js';
+import { siblingPath } from './naming.js';
 import type { AnyOperation } from './types.js';
 
 export interface PendingWrite {
@@ -83,6 +84,7 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
       inputPath: item.inputPath,
       input,
       outputPath,
+      siblingOutput: (suffix, ext) => siblingPath(outputPath, suffix, ext),
       limits: deps.limits,
       progress: deps.progress,
       writeOutput(data, path = outputPath) {

@@ -10,6 +10,8 @@ export interface ItemContext<O> {
   input: Buffer;
   /** The output path planned for this item when the job was created. */
   outputPath: string;
+  /** A further output beside the planned one: same folder and name, plus `suffix`, with `ext`. */
+  siblingOutput(suffix: string, ext?: string): string;
   limits: ProbeLimits;
   /** 0..1 within this item. */
   progress(fraction: number): void;
