@@ -1,7 +1,8 @@
 import { extname } from 'node:path';
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { RpcError } from '../contract/errors.js';
+import { encodeAs } from '../files/encode.js';
 import { probeBuffer } from '../files/probe.js';
 import type { Operation } from '../jobs/types.js';
 
@@ -37,22 +38,6 @@ function targetFormat(options: ConvertOptions, inputPath: string): Exclude<Conve
   return options.format === 'same' ? (EXT_FORMAT[extname(inputPath).toLowerCase()] ?? 'png') : options.format;
 }
 
-function encode(img: Sharp, format: Exclude<ConvertOptions['format'], 'same'>, quality: number, hasAlpha: boolean): Sharp {
-  switch (format) {
-    case 'jpg':
-      // JPEG has no alpha: composite on white rather than let transparent pixels turn black.
-      return (hasAlpha ? img.flatten({ background: '#ffffff' }) : img).jpeg({ quality, mozjpeg: true });
-    case 'png':
-      return img.png({ compressionLevel: 6, adaptiveFiltering: true });
-    case 'webp':
-      return img.webp({ quality, effort: 4 });
-    case 'avif':
-      return img.avif({ quality, effort: 4 });
-    case 'tiff':
-      return img.tiff({ quality, compression: hasAlpha ? 'lzw' : 'jpeg' });
-  }
-}
-
 /**
  * `convert`: resize and change format with sharp. EXIF, XMP, IPTC and the ICC profile are kept;
  * the EXIF orientation is baked into the pixels and the tag reset, so every viewer shows the
@@ -81,7 +66,7 @@ export const convertOperation: Operation<ConvertOptions> = {
     }
     let data: Buffer;
     try {
-      data = await encode(img, targetFormat(options, ctx.inputPath), options.quality, probed.hasAlpha).toBuffer();
+      data = await encodeAs(img, targetFormat(options, ctx.inputPath), options.quality, probed.hasAlpha).toBuffer();
     } catch (error) {
       const message = (error as Error).message;
       if (/pixel limit/i.test(message)) throw new RpcError('IMAGE_TOO_LARGE', `${ctx.inputPath} is over the pixel limit: ${message}`);

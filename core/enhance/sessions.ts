@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import type { TileRunner } from './upscale.js';
+
+export type Provider = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+export interface LoadedSession {
+  session: InferenceSession;
+  /** The execution provider the session was created with (first choice that loaded). */
+  provider: Provider;
+  inputName: string;
+  outputName: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Whether this install has the CUDA provider library (`--onnxruntime-node-install=cuda12`). */
+function cudaInstalled(): boolean {
+  try {
+    const binding = dirname(require.resolve('onnxruntime-node/package.json'));
+    const dir = join(binding, 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(join(dir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+/** Providers to try, best first; only those that can exist here (trying CUDA without it logs noise). */
+export function providerOrder(platform: NodeJS.Platform = process.platform): Provider[] {
+  const order: Provider[] = [];
+  if ((platform === 'linux' || platform === 'win32') && cudaInstalled()) order.push('cuda');
+  if (platform === 'win32') order.push('dml');
+  if (platform === 'darwin') order.push('coreml');
+  order.push('cpu');
+  return order;
+}
+
+/**
+ * Cached ONNX Runtime sessions, one per model file and thread count. Creation walks the provider
+ * order and falls back when a provider cannot load; the provider used is reported.
+ */
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<LoadedSession>>();
+
+  constructor(private readonly threads: () => number) {}
+
+  get(modelPath: string): Promise<LoadedSession> {
+    const threads = this.threads();
+    const key = `${modelPath}|${threads}`;
+    let loaded = this.sessions.get(key);
+    if (!loaded) {
+      loaded = this.create(modelPath, threads);
+      loaded.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, loaded);
+    }
+    return loaded;
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s.catch(() => null))?.session.release();
+  }
+
+  private async create(modelPath: string, threads: number): Promise<LoadedSession> {
+    const ort = await import('onnxruntime-node');
+    const errors: string[] = [];
+    for (const provider of providerOrder()) {
+      try {
+        const session = await ort.InferenceSession.create(modelPath, {
+          executionProviders: [provider],
+          graphOptimizationLevel: 'all',
+          ...(threads > 0 && { intraOpNumThreads: threads }),
+        });
+        const inputName = session.inputNames[0];
+        const outputName = session.outputNames[0];
+        if (!inputName || !outputName) throw new Error('the model has no input or output');
+        return { session, provider, inputName, outputName };
+      } catch (error) {
+        errors.push(`${provider}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    throw new Error(`Could not load ${modelPath} with any execution provider (${errors.join('; ')})`);
+  }
+}
+
+/** A TileRunner over a loaded session; `timing` accumulates the bare session.run time. */
+export function sessionRunner(loaded: LoadedSession, timing?: { runMs: number }): TileRunner {
+  return {
+    async run(input, height, width) {
+      const { Tensor } = await import('onnxruntime-node');
+      const t0 = performance.now();
+      const result = await loaded.session.run({ [loaded.inputName]: new Tensor('float32', input, [1, 3, height, width]) });
+      if (timing) timing.runMs += performance.now() - t0;
+      const out = result[loaded.outputName];
+      if (!out) throw new Error(`the model produced no "${loaded.outputName}" output`);
+      return out.data as Float32Array;
+    },
+  };
+}

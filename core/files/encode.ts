@@ -1,0 +1,21 @@
+import type { Sharp } from 'sharp';
+
+export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'tiff'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Sets the encoder for `format`; shared by every operation that writes images. */
+export function encodeAs(img: Sharp, format: OutputFormat, quality: number, hasAlpha: boolean): Sharp {
+  switch (format) {
+    case 'jpg':
+      // JPEG has no alpha: composite on white rather than let transparent pixels turn black.
+      return (hasAlpha ? img.flatten({ background: '#ffffff' }) : img).jpeg({ quality, mozjpeg: true });
+    case 'png':
+      return img.png({ compressionLevel: 6, adaptiveFiltering: true });
+    case 'webp':
+      return img.webp({ quality, effort: 4 });
+    case 'avif':
+      return img.avif({ quality, effort: 4 });
+    case 'tiff':
+      return img.tiff({ quality, compression: hasAlpha ? 'lzw' : 'jpeg' });
+  }
+}
