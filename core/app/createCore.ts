@@ -1,4 +1,5 @@
 import { arch, availableParallelism, platform } from 'node:os';
+import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Handlers } from '../contract/dispatch.js';
 import type { AppInfo } from '../contract/schemas.js';
@@ -9,6 +10,11 @@ import { createThumbRefsRepo } from '../db/thumbRefsRepo.js';
 import { scanPaths } from '../files/scan.js';
 import { createThumbnailService } from '../files/thumbnail.js';
 import { convertOperation } from '../convert/operation.js';
+import { createModelsRepo } from '../db/modelsRepo.js';
+import { loadCatalog } from '../enhance/catalog.js';
+import { ModelStore } from '../enhance/models.js';
+import { createEnhanceOperation } from '../enhance/operation.js';
+import { SessionCache } from '../enhance/sessions.js';
 import { JobEngine } from '../jobs/engine.js';
 import { createOperationRegistry } from '../jobs/registry.js';
 import { createEventBus, type EventBus } from './events.js';
@@ -27,6 +33,10 @@ export interface CoreOptions {
    */
   runJobs?: 'all' | 'own';
   log?: (line: string) => void;
+  /** Folder holding `models/catalog.json`; default: the app's `resources/`. */
+  resourcesDir?: string;
+  /** A read-only folder of model files (PIXELSMITH_MODELS_DIR). */
+  modelsDir?: string | undefined;
 }
 
 export interface Core {
@@ -34,6 +44,7 @@ export interface Core {
   events: EventBus;
   settings: SettingsRepo;
   jobs: JobEngine;
+  models: ModelStore;
   dataDir: string;
   db: Database;
   /** Interrupts running items (they resume next start), then closes the database. */
@@ -60,11 +71,21 @@ export function createCore(options: CoreOptions): Core {
       return { size: s.thumbnailSize, maxInputPixels: s.maxInputPixels };
     },
   });
-  const version = options.version ?? readPackageJson().version;
+  const pkg = readPackageJson();
+  const version = options.version ?? pkg.version;
+  const sessions = new SessionCache(() => settings.get().onnxThreads);
+  const models = new ModelStore({
+    catalog: loadCatalog(options.resourcesDir ?? join(pkg.root, 'resources')),
+    repo: createModelsRepo(db),
+    dir: paths.models,
+    extraDir: options.modelsDir ?? process.env.PIXELSMITH_MODELS_DIR,
+    providerOf: (path) => sessions.providerOf(path),
+    onDownloadProgress: (id, received, total) => events.emit('models.downloadProgress', { id, received, total }),
+  });
   const jobs = new JobEngine({
     db,
     events,
-    registry: createOperationRegistry([convertOperation]),
+    registry: createOperationRegistry([convertOperation, createEnhanceOperation(models, sessions, () => 768 * 1024 ** 2)]),
     settings: () => settings.get(),
     resources: defaultResources(),
     ...(options.log && { log: options.log }),
@@ -111,6 +132,10 @@ export function createCore(options: CoreOptions): Core {
     'jobs.resume': ({ id }) => jobs.resume(id),
     'jobs.retryFailed': ({ id }) => jobs.retryFailed(id),
     'jobs.cancelItem': ({ itemId }) => jobs.cancelItem(itemId),
+    'models.list': () => models.list(),
+    'models.download': ({ id }) => models.download(id),
+    'models.import': ({ path, id, task, scale }) => models.import(path, { id, task, scale }),
+    'models.remove': async ({ id }) => ({ removed: await models.remove(id) }),
   };
 
   return {
@@ -118,10 +143,12 @@ export function createCore(options: CoreOptions): Core {
     events,
     settings,
     jobs,
+    models,
     dataDir: options.dataDir,
     db,
     close: async () => {
       await jobs.stop();
+      await sessions.release();
       db.close();
     },
   };

@@ -27,5 +27,6 @@ export function dataPaths(dataDir: string) {
     db: join(dataDir, 'pixelsmith.db'),
     thumbs: join(dataDir, 'cache', 'thumbs'),
     imports: join(dataDir, 'imports'),
+    models: join(dataDir, 'models'),
   };
 }

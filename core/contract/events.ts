@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobEvents } from './jobs.js';
+import { modelEvents } from './models.js';
 import { settingsSchema } from './schemas.js';
 
 /** Every event core pushes to its shells, name → payload schema. */
@@ -14,6 +15,7 @@ export const events = {
     done: z.boolean(),
   }),
   ...jobEvents,
+  ...modelEvents,
 } as const;
 
 export type Events = typeof events;

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './schemas.js';
 export * from './methods.js';
 export * from './jobs.js';
+export * from './models.js';
 export * from './events.js';
 export * from './dispatch.js';
 export * from './client.js';

@@ -52,6 +52,8 @@ export const jobItemSchema = z.object({
   attempts: z.number().int(),
   outputPath: z.string().nullable(),
   outputs: z.array(z.string()),
+  /** What the operation reports about its result, e.g. the execution provider and tile size used. */
+  details: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
   errorCode: errorCode.nullable(),
   errorMessage: z.string().nullable(),
   startedAt: z.number().nullable(),
@@ -114,7 +116,12 @@ export const jobEvents = {
   }),
   'item.started': z.object({ ...itemRef, inputPath: z.string(), attempt: z.number().int() }),
   'item.progress': z.object({ ...itemRef, progress: z.number() }),
-  'item.done': z.object({ ...itemRef, outputs: z.array(z.string()), durationMs: z.number() }),
+  'item.done': z.object({
+    ...itemRef,
+    outputs: z.array(z.string()),
+    durationMs: z.number(),
+    details: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+  }),
   'item.skipped': z.object({ ...itemRef, outputs: z.array(z.string()), reason: z.string() }),
   'item.failed': z.object({ ...itemRef, inputPath: z.string(), code: errorCode, message: z.string() }),
 } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobMethods } from './jobs.js';
+import { modelMethods } from './models.js';
 import {
   appInfoSchema,
   scanEntryErrorSchema,
@@ -46,6 +47,7 @@ export const methods = {
     }),
   },
   ...jobMethods,
+  ...modelMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -26,6 +26,7 @@ interface RawItem {
   owner: string | null;
   output_path: string | null;
   outputs: string;
+  details: string | null;
   error_code: string | null;
   error_message: string | null;
   progress: number;
@@ -49,6 +50,7 @@ const toItem = (r: RawItem): ItemRow => ({
   attempts: r.attempts,
   outputPath: r.output_path,
   outputs: JSON.parse(r.outputs) as string[],
+  details: r.details === null ? null : (JSON.parse(r.details) as Record<string, string | number>),
   errorCode: r.error_code as ErrorCode | null,
   errorMessage: r.error_message,
   startedAt: r.started_at,
@@ -60,6 +62,7 @@ const toItem = (r: RawItem): ItemRow => ({
 export interface Outcome {
   status: Extract<ItemStatus, 'done' | 'failed' | 'skipped' | 'cancelled'>;
   outputs?: string[];
+  details?: Record<string, string | number> | null;
   inputSha256?: string | null;
   error?: { code: ErrorCode; message: string } | null;
   finishedAt: number;
@@ -115,7 +118,7 @@ export function createItemsRepo(db: Database): ItemsRepo {
     )
     RETURNING *`);
   const finish = db.prepare(`
-    UPDATE items SET status = @status, outputs = @outputs, input_sha256 = COALESCE(@inputSha256, input_sha256),
+    UPDATE items SET status = @status, outputs = @outputs, details = @details, input_sha256 = COALESCE(@inputSha256, input_sha256),
       error_code = @errorCode, error_message = @errorMessage, finished_at = @finishedAt, owner = NULL,
       progress = CASE WHEN @status = 'done' OR @status = 'skipped' THEN 1 ELSE progress END,
       duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE @finishedAt - started_at END
@@ -165,6 +168,7 @@ export function createItemsRepo(db: Database): ItemsRepo {
           owner,
           status: o.status,
           outputs: JSON.stringify(o.outputs ?? []),
+          details: o.details ? JSON.stringify(o.details) : null,
           inputSha256: o.inputSha256 ?? null,
           errorCode: o.error?.code ?? null,
           errorMessage: o.error?.message ?? null,

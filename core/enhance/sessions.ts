@@ -43,6 +43,7 @@ export function providerOrder(platform: NodeJS.Platform = process.platform): Pro
  */
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<LoadedSession>>();
+  private readonly providers = new Map<string, Provider>();
 
   constructor(private readonly threads: () => number) {}
 
@@ -52,10 +53,18 @@ export class SessionCache {
     let loaded = this.sessions.get(key);
     if (!loaded) {
       loaded = this.create(modelPath, threads);
-      loaded.catch(() => this.sessions.delete(key));
+      loaded.then(
+        (l) => this.providers.set(modelPath, l.provider),
+        () => this.sessions.delete(key),
+      );
       this.sessions.set(key, loaded);
     }
     return loaded;
+  }
+
+  /** The provider a model's session loaded with, or null before it has been loaded. */
+  providerOf(modelPath: string): Provider | null {
+    return this.providers.get(modelPath) ?? null;
   }
 
   async release(): Promise<void> {

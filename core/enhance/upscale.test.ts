@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -96,7 +97,7 @@ describe('tiled upscaling with exact test models', () => {
 describe('with the real realesr-animevideov3 model', () => {
   let session: InferenceSession;
   beforeAll(async () => {
-    session = await openModel(join(FIXTURES, 'models', 'realesr-animevideov3.onnx'));
+    session = await openModel(readFileSync(join(FIXTURES, 'models', 'realesr-animevideov3.onnx')));
   });
   afterAll(() => session.release());
 

@@ -8,6 +8,7 @@ import { readPackageJson } from '../app/version.js';
 import { RpcError } from '../contract/errors.js';
 import { formatBytes } from '../contract/format.js';
 import { registerConvertCommand } from './commands/convert.js';
+import { registerEnhanceCommands } from './commands/enhance.js';
 import { stdio, type Io } from './commands/io.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { startServer } from './server.js';
@@ -105,6 +106,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
 
   registerConvertCommand(program, () => openCore(program, 'own', io), io, setExit);
+  registerEnhanceCommands(program, () => openCore(program, 'own', io), io, setExit);
   registerJobsCommand(program, () => openCore(program, 'own', io), io, setExit);
   return program;
 }

@@ -9,7 +9,7 @@ import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
 import { operationHash } from './hash.js';
 import { siblingPath } from './naming.js';
-import type { AnyOperation } from './types.js';
+import type { AnyOperation, ItemDetails } from './types.js';
 
 export interface PendingWrite {
   path: string;
@@ -17,7 +17,7 @@ export interface PendingWrite {
 }
 
 export type ItemResult =
-  | { status: 'done'; writes: PendingWrite[]; inputSha256: string; opHash: string }
+  | { status: 'done'; writes: PendingWrite[]; inputSha256: string; opHash: string; details: ItemDetails | null }
   | { status: 'skipped'; outputs: string[]; inputSha256: string; reason: string }
   | { status: 'failed'; inputSha256: string | null; error: { code: ErrorCode; message: string } };
 
@@ -78,7 +78,7 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
       return { status: 'skipped', outputs: [outputPath], inputSha256: sha, reason: 'Already made from this file with the same options.' };
     }
     const writes: PendingWrite[] = [];
-    await deps.operation.run({
+    const result = await deps.operation.run({
       signal: deps.signal,
       options: deps.options,
       inputPath: item.inputPath,
@@ -93,7 +93,7 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
       },
     });
     deps.signal.throwIfAborted();
-    return { status: 'done', writes, inputSha256: sha, opHash };
+    return { status: 'done', writes, inputSha256: sha, opHash, details: result.details ?? null };
   } catch (error) {
     if (deps.signal.aborted) throw error;
     return { status: 'failed', inputSha256: sha, error: toItemError(error, item) };

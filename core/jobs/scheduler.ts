@@ -12,6 +12,7 @@ import type { JobRow, JobsRepo } from '../db/jobsRepo.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import { isOrphanOwner, pidAlive } from './owner.js';
 import type { OperationRegistry } from './registry.js';
+import type { ItemDetails } from './types.js';
 import type { JobReporter } from './report.js';
 import { commitWrites, runItem, toItemError, type ItemResult } from './runItem.js';
 
@@ -20,7 +21,7 @@ const PROGRESS_EVERY_MS = 100;
 /** Items whose outputs may be on their way to disk at once (bounds memory held by encoded data). */
 const MAX_TAILS = 2;
 
-type Recorded = { outputs: string[]; cache: ResultRow[]; inputSha256: string | null } & (
+type Recorded = { outputs: string[]; cache: ResultRow[]; inputSha256: string | null; details?: ItemDetails | null } & (
   | { status: 'done' }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; error: { code: ErrorCode; message: string } }
@@ -184,7 +185,7 @@ export class Scheduler {
     const done = result;
     const tail: Promise<void> = commitWrites(done.writes, done.inputSha256, done.opHash)
       .then(
-        (cache) => this.record(item, job, { status: 'done', outputs: cache.map((c) => c.outputPath), inputSha256: done.inputSha256, cache }),
+        (cache) => this.record(item, job, { status: 'done', outputs: cache.map((c) => c.outputPath), inputSha256: done.inputSha256, cache, details: done.details }),
         (error: unknown) => this.record(item, job, { status: 'failed', inputSha256: done.inputSha256, error: toItemError(error, item), outputs: [], cache: [] }),
       )
       .finally(() => {
@@ -231,6 +232,7 @@ export class Scheduler {
       return this.d.items.finish(item.id, this.owner, {
         status: r.status,
         outputs: r.outputs,
+        details: r.details ?? null,
         inputSha256: r.inputSha256,
         error: r.status === 'failed' ? r.error : null,
         finishedAt,
@@ -238,7 +240,7 @@ export class Scheduler {
     }).immediate();
     if (!recorded) return;
     this.d.report.estimator(job.id).complete();
-    if (r.status === 'done') this.d.events.emit('item.done', { ...ref, outputs: r.outputs, durationMs: finishedAt - (item.startedAt ?? finishedAt) });
+    if (r.status === 'done') this.d.events.emit('item.done', { ...ref, outputs: r.outputs, durationMs: finishedAt - (item.startedAt ?? finishedAt), details: r.details ?? null });
     else if (r.status === 'skipped') this.d.events.emit('item.skipped', { ...ref, outputs: r.outputs, reason: r.reason });
     else this.d.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...r.error });
   }

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { ProbeLimits } from '../files/probe.js';
 
+/** Facts an operation reports with a result (shown with the item). */
+export type ItemDetails = Record<string, string | number>;
+
 /** What an operation gets for one item. */
 export interface ItemContext<O> {
   signal: AbortSignal;
@@ -35,7 +38,7 @@ export interface Operation<O = unknown> {
   resource(options: O): string;
   /** Output extension (no dot) for an input, so output names are planned when the job is made. */
   outputExtension(options: O, inputPath: string): string;
-  run(ctx: ItemContext<O>): Promise<{ outputs: string[] }>;
+  run(ctx: ItemContext<O>): Promise<{ outputs: string[]; details?: ItemDetails }>;
 }
 
 /** An operation with its option type erased, as the registry holds it. */

@@ -35,6 +35,7 @@ export const migration: Migration = {
         owner         TEXT,
         output_path   TEXT,
         outputs       TEXT NOT NULL DEFAULT '[]',
+        details       TEXT,
         error_code    TEXT,
         error_message TEXT,
         progress      REAL NOT NULL DEFAULT 0,
