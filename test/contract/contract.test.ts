@@ -9,7 +9,7 @@ import type { EventEnvelope } from '../../core/contract/events.js';
 import type { MethodName } from '../../core/contract/methods.js';
 import { DEFAULT_SETTINGS } from '../../core/contract/schemas.js';
 import { eventually } from '../helpers/eventually.js';
-import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, KNOWN_IMAGES } from '../helpers/fixtures.js';
+import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, FIXTURES, KNOWN_IMAGES } from '../helpers/fixtures.js';
 import { startHarness, type Harness, type TransportKind } from '../helpers/harness.js';
 
 /** The same behaviour, whichever way the contract is carried. */
@@ -143,5 +143,24 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     } finally {
       off();
     }
+  });
+
+  it('models: list the catalog, import a model file, enhance with it, remove it', async () => {
+    const before = await api.models.list();
+    expect(before.map((m) => m.id)).toEqual(expect.arrayContaining(['realesr-general-x4v3', 'realesr-animevideov3', 'GFPGANv1.4']));
+    expect(before.find((m) => m.id === 'realesr-animevideov3')).toMatchObject({ installed: false, downloadable: false });
+    await expectRpcError(api.models.download({ id: 'realesr-animevideov3' }), 'INVALID_STATE');
+    const imported = await api.models.import({ path: `${FIXTURES}/models/realesr-animevideov3.onnx` });
+    expect(imported).toMatchObject({ id: 'realesr-animevideov3', installed: true, source: 'import', scale: 4 });
+    const job = await api.jobs.create({ kind: 'enhance', options: { outscale: 2 }, paths: [`${FIXTURE_IMAGES}/esrgan_lq_comic.png`], outDir: `${h.dataDir}/enhanced-${kind}` });
+    const done = await eventually(async () => {
+      const got = await api.jobs.get({ id: job.id });
+      expect(got.job.status).toBe('done');
+      return got;
+    }, 20_000);
+    expect(done.items[0]).toMatchObject({ status: 'done', details: { model: 'realesr-animevideov3', provider: 'cpu', width: 120, height: 180 } });
+    expect((await api.models.list()).find((m) => m.id === 'realesr-animevideov3')?.provider).toBe('cpu');
+    expect(await api.models.remove({ id: 'realesr-animevideov3' })).toEqual({ removed: true });
+    await expectRpcError(api.models.import({ path: `${FIXTURES}/MANIFEST.md` }), 'INVALID_INPUT');
   });
 });

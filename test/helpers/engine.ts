@@ -22,16 +22,23 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-/** A real engine on a real SQLite file, with `convert` and any extra operations registered. */
-export function engineHarness(extra: AnyOperation[] = [], resources: Record<string, number> = { cpu: 1, gpu: 1 }): EngineHarness {
+/**
+ * A real engine on a real SQLite file, with `convert` and any extra operations registered
+ * (given directly, or made from the harness's folder and database).
+ */
+export function engineHarness(
+  extra: AnyOperation[] | ((dir: string, db: Database) => AnyOperation[]) = [],
+  resources: Record<string, number> = { cpu: 1, gpu: 1 },
+): EngineHarness {
   const dir = tempDir();
   const db = openDb(join(dir.path, 'p.db'));
+  const ops = typeof extra === 'function' ? extra(dir.path, db) : extra;
   const bus = createEventBus();
   const events: EventEnvelope[] = [];
   bus.subscribe((e) => events.push(e));
   const settings = createSettingsRepo(db);
   const make = (): JobEngine =>
-    new JobEngine({ db, events: bus, registry: createOperationRegistry([convertOperation, ...extra]), settings: () => settings.get(), resources });
+    new JobEngine({ db, events: bus, registry: createOperationRegistry([convertOperation, ...ops]), settings: () => settings.get(), resources });
   const engines = [make()];
   return {
     dir: dir.path,
