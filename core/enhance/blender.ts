@@ -20,8 +20,8 @@ export class RowBlender {
     private readonly plan: TilePlan,
     private readonly scale: number,
     private readonly overlap: number,
-    /** Channels the model produces (3) and that are written to the canvas (1 for grayscale). */
-    private readonly modelChannels: number,
+    /** Channels the model produces: always 3 (RGB). */
+    private readonly modelChannels: 3,
     private readonly canvas: Canvas,
     private readonly canvasChannels: number,
     width: number,
@@ -32,7 +32,7 @@ export class RowBlender {
   ) {
     this.outWidth = width * scale;
     this.bandRows = tileSize * scale;
-    this.values = new Float32Array(this.bandRows * this.outWidth * modelChannels);
+    this.values = new Float32Array(this.bandRows * this.outWidth * this.modelChannels);
     this.weights = new Float32Array(this.bandRows * this.outWidth);
     this.maxValue = canvas instanceof Uint16Array ? 65535 : 255;
   }
@@ -41,7 +41,7 @@ export class RowBlender {
   add(tile: Tile, output: Float32Array): void {
     const s = this.scale;
     const ctxW = tile.cw * s;
-    const ctxH = tile.ch * s;
+    const plane = ctxW * tile.ch * s;
     const offX = (tile.x - tile.cx) * s;
     const offY = (tile.y - tile.cy) * s;
     const w = tile.w * s;
@@ -53,8 +53,9 @@ export class RowBlender {
     const bottom = tile.row < this.plan.rows - 1 ? ramp : 0;
     const wx = new Float32Array(w);
     for (let u = 0; u < w; u += 1) wx[u] = rampWeight(u, w, left, right);
-    const plane = ctxW * ctxH;
-    const C = this.modelChannels;
+    const values = this.values;
+    const weights = this.weights;
+    // Hot loop: plain indexed typed-array access (the `!` only silences noUncheckedIndexedAccess).
     for (let v = 0; v < h; v += 1) {
       const wy = rampWeight(v, h, top, bottom);
       const bandRow = tile.y * s + v - this.bandTop;
@@ -62,14 +63,16 @@ export class RowBlender {
       const src = (offY + v) * ctxW + offX;
       const dst = bandRow * this.outWidth + tile.x * s;
       for (let u = 0; u < w; u += 1) {
-        const weight = wy * (wx[u] ?? 0);
-        this.weights[dst + u] = (this.weights[dst + u] ?? 0) + weight;
-        const base = (dst + u) * C;
-        for (let c = 0; c < C; c += 1) {
-          let value = output[c * plane + src + u] ?? 0;
-          value = value < 0 ? 0 : value > 1 ? 1 : value;
-          this.values[base + c] = (this.values[base + c] ?? 0) + value * weight;
-        }
+        const weight = wy * wx[u]!;
+        weights[dst + u]! += weight;
+        const base = (dst + u) * 3;
+        const i = src + u;
+        const r = output[i]!;
+        const g = output[plane + i]!;
+        const b = output[2 * plane + i]!;
+        values[base]! += (r < 0 ? 0 : r > 1 ? 1 : r) * weight;
+        values[base + 1]! += (g < 0 ? 0 : g > 1 ? 1 : g) * weight;
+        values[base + 2]! += (b < 0 ? 0 : b > 1 ? 1 : b) * weight;
       }
     }
   }
@@ -78,25 +81,32 @@ export class RowBlender {
   flush(until: number): void {
     const rows = Math.min(until, this.bandTop + this.bandRows) - this.bandTop;
     if (rows <= 0) return;
-    const C = this.modelChannels;
     const K = this.canvasChannels;
+    const max = this.maxValue;
+    const values = this.values;
+    const weights = this.weights;
+    const canvas = this.canvas;
     for (let r = 0; r < rows; r += 1) {
       const y = this.bandTop + r;
       if (y >= this.canvasHeight) continue;
+      const rowBase = r * this.outWidth;
+      const outRow = y * this.canvasWidth * K;
       for (let x = 0; x < this.canvasWidth; x += 1) {
-        const i = r * this.outWidth + x;
-        const wsum = this.weights[i] || 1;
-        const out = (y * this.canvasWidth + x) * K;
-        if (K === C) {
-          for (let c = 0; c < C; c += 1) this.canvas[out + c] = Math.round(((this.values[i * C + c] ?? 0) / wsum) * this.maxValue);
+        const i = rowBase + x;
+        const scaleBy = max / (weights[i] || 1);
+        const vi = i * 3;
+        const out = outRow + x * K;
+        if (K === 3) {
+          canvas[out] = Math.round(values[vi]! * scaleBy);
+          canvas[out + 1] = Math.round(values[vi + 1]! * scaleBy);
+          canvas[out + 2] = Math.round(values[vi + 2]! * scaleBy);
         } else {
           // Grayscale in, grayscale out: the model saw the gray value in all three channels.
-          let sum = 0;
-          for (let c = 0; c < C; c += 1) sum += this.values[i * C + c] ?? 0;
-          this.canvas[out] = Math.round((sum / C / wsum) * this.maxValue);
+          canvas[out] = Math.round(((values[vi]! + values[vi + 1]! + values[vi + 2]!) / 3) * scaleBy);
         }
       }
     }
+    const C = 3;
     const keep = this.bandRows - rows;
     this.values.copyWithin(0, rows * this.outWidth * C, this.bandRows * this.outWidth * C);
     this.values.fill(0, keep * this.outWidth * C);

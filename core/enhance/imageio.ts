@@ -84,7 +84,8 @@ export async function encodeRaster(req: EncodeRequest): Promise<Buffer> {
   }
   img = img.toColourspace(space);
   try {
-    return await encodeAs(img, req.format, req.quality, req.alpha !== null).toBuffer();
+    // Upscaled images are large: a fast zlib level costs some size, never quality.
+    return await encodeAs(img, req.format, req.quality, req.alpha !== null, 2).toBuffer();
   } catch (error) {
     throw new RpcError('INTERNAL', `Could not encode the result: ${(error as Error).message}`);
   }

@@ -69,23 +69,27 @@ function reflect(i: number, n: number): number {
 /** Builds the model's input tensor for a tile straight from the interleaved raster (no full float copy). */
 function tileTensor(src: Raster, plane: 'color' | 'alpha', tile: Tile, conv: InputConvention): Float32Array {
   const { cx, cy, cw, ch } = tile;
-  const out = new Float32Array(3 * cw * ch);
+  const area = cw * ch;
+  const out = new Float32Array(3 * area);
   const max = src.depth === 16 ? 65535 : 255;
-  const gray = src.channels <= 2;
-  const alphaIndex = src.channels - 1;
-  const order = conv.channels === 'BGR' ? [2, 1, 0] : [0, 1, 2];
-  const k = conv.range[1] - conv.range[0];
-  for (let y = 0; y < ch; y += 1) {
-    // Coordinates past the real image are the pre-padding, reflected.
-    const sy = reflect(cy + y, src.height);
-    for (let x = 0; x < cw; x += 1) {
-      const sx = reflect(cx + x, src.width);
-      const p = (sy * src.width + sx) * src.channels;
-      for (let c = 0; c < 3; c += 1) {
-        const from = plane === 'alpha' ? alphaIndex : gray ? 0 : (order[c] ?? c);
-        const v = ((src.data[p + from] ?? 0) / max) * k + conv.range[0];
-        out[c * cw * ch + y * cw + x] = (v - (conv.mean[c] ?? 0)) / (conv.std[c] ?? 1);
-      }
+  const stride = src.channels;
+  const from = plane === 'alpha' ? [stride - 1, stride - 1, stride - 1] : stride <= 2 ? [0, 0, 0] : conv.channels === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  const k = (conv.range[1] - conv.range[0]) / max;
+  const mul = [0, 1, 2].map((c) => k / conv.std[c]!);
+  const add = [0, 1, 2].map((c) => (conv.range[0] - conv.mean[c]!) / conv.std[c]!);
+  // Coordinates past the real image are the pre-padding, reflected.
+  const xs = new Int32Array(cw);
+  for (let x = 0; x < cw; x += 1) xs[x] = reflect(cx + x, src.width) * stride;
+  const data = src.data;
+  for (let c = 0; c < 3; c += 1) {
+    const off = from[c]!;
+    const m = mul[c]!;
+    const a = add[c]!;
+    const base = c * area;
+    for (let y = 0; y < ch; y += 1) {
+      const row = reflect(cy + y, src.height) * src.width * stride + off;
+      const o = base + y * cw;
+      for (let x = 0; x < cw; x += 1) out[o + x] = data[row + xs[x]!]! * m + a;
     }
   }
   return out;
@@ -120,28 +124,37 @@ async function runPlane(src: Raster, plane: 'color' | 'alpha', opts: UpscaleOpti
   const canvas: Canvas = src.depth === 16 ? new Uint16Array(outW * outH * outChannels) : new Uint8Array(outW * outH * outChannels);
   const blender = new RowBlender(plan, s, overlap, 3, canvas, outChannels, paddedW, outW, outH, tile);
   let done = 0;
-  for (let row = 0; row < plan.rows; row += 1) {
-    for (const t of plan.tiles.filter((x) => x.row === row)) {
-      opts.signal?.throwIfAborted();
-      const input = tileTensor(src, plane, t, opts.convention);
-      let output: Float32Array;
-      try {
-        output = await opts.runner.run(input, t.ch, t.cw);
-      } catch (error) {
-        const message = (error as Error).message;
-        if (ALLOC_FAILURE.test(message)) throw new TileTooLarge(tile, message);
-        throw new RpcError('INTERNAL', `The model failed on tile (${t.cx}, ${t.cy}, ${t.cw}×${t.ch}): ${message}`);
-      }
-      if (output.length !== 3 * t.cw * s * t.ch * s) {
-        throw new RpcError('INTERNAL', `The model returned ${output.length} values for a ${t.cw}×${t.ch} tile; expected x${s} RGB.`);
-      }
-      blender.add(t, normalizeOutput(output, opts.convention));
-      done += 1;
-      opts.onProgress?.(done / plan.tiles.length);
+  const run = (t: Tile): Promise<Float32Array> =>
+    opts.runner.run(tileTensor(src, plane, t, opts.convention), t.ch, t.cw).catch((error: unknown) => {
+      const message = (error as Error).message;
+      if (ALLOC_FAILURE.test(message)) throw new TileTooLarge(tile, message);
+      throw new RpcError('INTERNAL', `The model failed on tile (${t.cx}, ${t.cy}, ${t.cw}×${t.ch}): ${message}`);
+    });
+  const blend = (t: Tile, output: Float32Array): void => {
+    if (output.length !== 3 * t.cw * s * t.ch * s) {
+      throw new RpcError('INTERNAL', `The model returned ${output.length} values for a ${t.cw}×${t.ch} tile; expected x${s} RGB.`);
     }
-    const next = plan.rowStarts[row + 1];
-    blender.flush(next === undefined ? outH + prePad * s : next * s);
+    blender.add(t, normalizeOutput(output, opts.convention));
+    done += 1;
+    opts.onProgress?.(done / plan.tiles.length);
+    const last = plan.tiles[plan.tiles.indexOf(t) + 1];
+    if (!last || last.row !== t.row) {
+      const next = plan.rowStarts[t.row + 1];
+      blender.flush(next === undefined ? outH + prePad * s : next * s);
+    }
+  };
+  // Pipelined: while ONNX Runtime computes one tile on its own threads, this thread blends the
+  // previous tile's output and then builds the next tile's input.
+  let previous: { tile: Tile; output: Promise<Float32Array> } | null = null;
+  for (const t of plan.tiles) {
+    opts.signal?.throwIfAborted();
+    const finished = previous ? { tile: previous.tile, output: await previous.output } : null;
+    const current = { tile: t, output: run(t) };
+    current.output.catch(() => undefined);
+    if (finished) blend(finished.tile, finished.output);
+    previous = current;
   }
+  if (previous) blend(previous.tile, await previous.output);
   return canvas;
 }
 

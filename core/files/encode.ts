@@ -3,14 +3,17 @@ import type { Sharp } from 'sharp';
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'tiff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Sets the encoder for `format`; shared by every operation that writes images. */
-export function encodeAs(img: Sharp, format: OutputFormat, quality: number, hasAlpha: boolean): Sharp {
+/**
+ * Sets the encoder for `format`; shared by every operation that writes images. `pngLevel`
+ * trades PNG size for speed (zlib 0–9); large upscales use a faster level.
+ */
+export function encodeAs(img: Sharp, format: OutputFormat, quality: number, hasAlpha: boolean, pngLevel = 6): Sharp {
   switch (format) {
     case 'jpg':
       // JPEG has no alpha: composite on white rather than let transparent pixels turn black.
       return (hasAlpha ? img.flatten({ background: '#ffffff' }) : img).jpeg({ quality, mozjpeg: true });
     case 'png':
-      return img.png({ compressionLevel: 6, adaptiveFiltering: true });
+      return img.png({ compressionLevel: pngLevel, adaptiveFiltering: pngLevel >= 6 });
     case 'webp':
       return img.webp({ quality, effort: 4 });
     case 'avif':
