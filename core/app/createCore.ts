@@ -120,8 +120,8 @@ export function createCore(options: CoreOptions): Core {
         onProgress: (p) => events.emit('files.scanProgress', { scanId: scanId ?? null, ...p }),
       });
     },
-    'files.thumbnail': async ({ ref }) => {
-      const thumb = await thumbnails.get(ref);
+    'files.thumbnail': async ({ ref, size }) => {
+      const thumb = await thumbnails.get(ref, size);
       return { ...thumb, data: thumb.data.toString('base64') };
     },
     'jobs.create': (req) => jobs.create(req),

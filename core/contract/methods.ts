@@ -36,7 +36,11 @@ export const methods = {
     }),
   },
   'files.thumbnail': {
-    input: z.strictObject({ ref: thumbRefSchema }),
+    input: z.strictObject({
+      ref: thumbRefSchema,
+      /** Longest side; default the thumbnail size setting. Larger previews serve compare views. */
+      size: z.number().int().min(32).max(2048).optional(),
+    }),
     output: z.object({
       ref: z.string(),
       mime: z.literal('image/webp'),

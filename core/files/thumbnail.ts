@@ -24,7 +24,7 @@ export interface ThumbnailServiceOptions {
 }
 
 export interface ThumbnailService {
-  get(ref: string): Promise<Thumbnail>;
+  get(ref: string, size?: number): Promise<Thumbnail>;
 }
 
 /**
@@ -71,8 +71,9 @@ export function createThumbnailService(options: ThumbnailServiceOptions): Thumbn
   };
 
   return {
-    get(ref) {
-      const { size, maxInputPixels } = options.limits();
+    get(ref, requested) {
+      const { size: defaultSize, maxInputPixels } = options.limits();
+      const size = requested ?? defaultSize;
       const key = `${ref}-${size}`;
       const existing = inFlight.get(key);
       if (existing) return existing;

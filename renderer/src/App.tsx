@@ -3,6 +3,9 @@ import { AboutDialog } from './components/AboutDialog.js';
 import { Library } from './components/Library.js';
 import { Sidebar } from './components/Sidebar.js';
 import { PANELS, type PanelId } from './panels.js';
+import { EnhanceBar } from './components/EnhanceBar.js';
+import { EnhanceResults } from './components/EnhanceResults.js';
+import { ModelsPanel } from './panels/ModelsPanel.js';
 import { QueuePanel } from './panels/QueuePanel.js';
 import { SettingsPanel } from './panels/SettingsPanel.js';
 import { useLibrary } from './useLibrary.js';
@@ -12,6 +15,7 @@ export function App() {
   const [panel, setPanel] = useState<PanelId>('enhance');
   const [aboutOpen, setAboutOpen] = useState(false);
   const [focusJobId, setFocusJobId] = useState<string | null>(null);
+  const [enhanceJobId, setEnhanceJobId] = useState<string | null>(null);
   const settings = useSettings();
   const library = useLibrary();
   useTheme(settings?.theme);
@@ -31,16 +35,26 @@ export function App() {
         )}
         {panel === 'queue' ? (
           <QueuePanel focusJobId={focusJobId} />
+        ) : panel === 'models' ? (
+          <ModelsPanel />
         ) : panel === 'settings' ? (
           settings ? <SettingsPanel settings={settings} /> : <p>Loading settings…</p>
         ) : (
-          <Library
-            library={library}
-            onJobStarted={(id) => {
-              setFocusJobId(id);
-              setPanel('queue');
-            }}
-          />
+          <>
+            <Library
+              library={library}
+              onJobStarted={(id) => {
+                setFocusJobId(id);
+                setPanel('queue');
+              }}
+              actions={
+                panel === 'enhance' ? (
+                  <EnhanceBar roots={library.roots} count={library.images.length} onStarted={setEnhanceJobId} onOpenModels={() => setPanel('models')} />
+                ) : null
+              }
+            />
+            {panel === 'enhance' && enhanceJobId && <EnhanceResults key={enhanceJobId} jobId={enhanceJobId} />}
+          </>
         )}
       </main>
       {aboutOpen && <AboutDialog onClose={() => setAboutOpen(false)} />}

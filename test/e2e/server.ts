@@ -9,12 +9,12 @@ export interface StudioServer {
 }
 
 /** Starts the built `pixelsmith serve` on a free port with a temp data folder. */
-export async function startStudio(extraArgs: string[] = []): Promise<StudioServer> {
+export async function startStudio(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<StudioServer> {
   const data = tempDir('pixelsmith-e2e-');
   const child: ChildProcess = spawn(
     process.execPath,
     [join(REPO_ROOT, 'bin', 'pixelsmith.js'), '--data-dir', data.path, 'serve', '--port', '0', ...extraArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

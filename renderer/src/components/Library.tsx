@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react';
+import { useState, type DragEvent, type ReactNode } from 'react';
 import { filesFromDrop, filesFromInput } from '../api/fileSource.js';
 import type { Library as LibraryState } from '../useLibrary.js';
 import { formatBytes } from '../../../core/contract/format.js';
@@ -8,6 +8,8 @@ import { Thumbnail } from './Thumbnail.js';
 interface Props {
   library: LibraryState;
   onJobStarted(jobId: string): void;
+  /** The panel's own actions for the selection (shown above Convert). */
+  actions?: ReactNode;
 }
 
 function statusText(status: LibraryState['status']): string {
@@ -24,7 +26,7 @@ function statusText(status: LibraryState['status']): string {
 }
 
 /** Drop zone, the gallery of the current selection, and the files that could not be used. */
-export function Library({ library, onJobStarted }: Props) {
+export function Library({ library, onJobStarted, actions }: Props) {
   const [dragging, setDragging] = useState(false);
   const busy = library.status.kind === 'uploading' || library.status.kind === 'scanning';
 
@@ -87,6 +89,7 @@ export function Library({ library, onJobStarted }: Props) {
         </p>
       </div>
 
+      {library.images.length > 0 && actions}
       {library.images.length > 0 && <ConvertBar roots={library.roots} count={library.images.length} onStarted={onJobStarted} />}
       {library.images.length > 0 && (
         <p className="summary">

@@ -1,0 +1,102 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/client.js';
+import { useModels } from '../useModels.js';
+
+interface Props {
+  roots: string[];
+  count: number;
+  onStarted(jobId: string): void;
+  onOpenModels(): void;
+}
+
+/** Upscale the current selection with an installed model. */
+export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
+  const { models } = useModels();
+  const upscalers = (models ?? []).filter((m) => m.installed && m.task === 'upscale');
+  const [model, setModel] = useState('');
+  const [scale, setScale] = useState('2');
+  const [format, setFormat] = useState('same');
+  const [outDir, setOutDir] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (models !== null && upscalers.length === 0) {
+    return (
+      <div className="convert-bar" role="note">
+        <p className="full">
+          No upscaling model is installed yet.{' '}
+          <button type="button" className="link" onClick={onOpenModels}>
+            Open Models
+          </button>{' '}
+          to download or import one.
+        </p>
+      </div>
+    );
+  }
+
+  const start = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    api.jobs
+      .create({
+        kind: 'enhance',
+        options: { outscale: Number(scale), format, ...(model !== '' && { model }) },
+        paths: roots,
+        ...(outDir.trim() !== '' && { outDir: outDir.trim() }),
+        priority: 'interactive',
+      })
+      .then(
+        (job) => onStarted(job.id),
+        (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      )
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <form className="convert-bar" aria-label="Enhance" onSubmit={start}>
+      <label>
+        Model
+        <select value={model} onChange={(e) => setModel(e.target.value)}>
+          <option value="">Best installed</option>
+          {upscalers.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Scale
+        <select value={scale} onChange={(e) => setScale(e.target.value)}>
+          {['1.5', '2', '3', '4'].map((s) => (
+            <option key={s} value={s}>
+              {s}×
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Format
+        <select value={format} onChange={(e) => setFormat(e.target.value)}>
+          <option value="same">Same as original</option>
+          <option value="png">PNG</option>
+          <option value="jpg">JPEG</option>
+          <option value="webp">WebP</option>
+        </select>
+      </label>
+      <label className="grow">
+        Output folder
+        <input placeholder="a “pixelsmith” folder next to each photo" value={outDir} onChange={(e) => setOutDir(e.target.value)} />
+      </label>
+      <button type="submit" className="button primary" disabled={busy || roots.length === 0}>
+        Enhance {count} photo{count === 1 ? '' : 's'}
+      </button>
+      {error && (
+        <p role="alert" className="error-message full">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
