@@ -15,6 +15,9 @@ import { loadCatalog } from '../enhance/catalog.js';
 import { ModelStore } from '../enhance/models.js';
 import { createEnhanceOperation } from '../enhance/operation.js';
 import { SessionCache } from '../enhance/sessions.js';
+import { KeyStore } from '../keys/keyStore.js';
+import { QuotaManager } from '../keys/quota.js';
+import { FileSecretBox, type SecretBox } from '../keys/secretBox.js';
 import { JobEngine } from '../jobs/engine.js';
 import { createOperationRegistry } from '../jobs/registry.js';
 import { createEventBus, type EventBus } from './events.js';
@@ -37,6 +40,10 @@ export interface CoreOptions {
   resourcesDir?: string;
   /** A read-only folder of model files (PIXELSMITH_MODELS_DIR). */
   modelsDir?: string | undefined;
+  /** Encrypts API keys at rest; default: AES-256-GCM with a key file in the data folder. */
+  secrets?: SecretBox;
+  /** Gemini API base URL; default Google's (PIXELSMITH_GEMINI_BASE_URL overrides, for tests). */
+  geminiBaseUrl?: string | undefined;
 }
 
 export interface Core {
@@ -45,6 +52,8 @@ export interface Core {
   settings: SettingsRepo;
   jobs: JobEngine;
   models: ModelStore;
+  keys: KeyStore;
+  quota: QuotaManager;
   dataDir: string;
   db: Database;
   /** Interrupts running items (they resume next start), then closes the database. */
@@ -82,6 +91,10 @@ export function createCore(options: CoreOptions): Core {
     providerOf: (path) => sessions.providerOf(path),
     onDownloadProgress: (id, received, total) => events.emit('models.downloadProgress', { id, received, total }),
   });
+  const secrets = options.secrets ?? new FileSecretBox(paths.secretKey);
+  const keysChanged = (reason: string): void => events.emit('keys.changed', { reason });
+  const keys = new KeyStore({ db, secrets, baseUrl: options.geminiBaseUrl ?? process.env.PIXELSMITH_GEMINI_BASE_URL, onChange: keysChanged });
+  const quota = new QuotaManager({ db, secrets, onChange: keysChanged });
   const jobs = new JobEngine({
     db,
     events,
@@ -136,6 +149,14 @@ export function createCore(options: CoreOptions): Core {
     'models.download': ({ id }) => models.download(id),
     'models.import': ({ path, id, task, scale }) => models.import(path, { id, task, scale }),
     'models.remove': async ({ id }) => ({ removed: await models.remove(id) }),
+    'keys.list': () => keys.list(),
+    'keys.add': (input) => keys.add(input),
+    'keys.test': ({ id }) => keys.test(id),
+    'keys.disable': ({ id, reason }) => keys.setDisabled(id, reason ?? 'disabled by you'),
+    'keys.enable': ({ id }) => keys.setDisabled(id, null),
+    'keys.remove': ({ id }) => ({ removed: keys.remove(id) }),
+    'usage.summary': () => ({ rows: quota.summary(), limits: quota.limitsList(), margin: quota.margin }),
+    'usage.setLimit': (limit) => quota.setLimit(limit),
   };
 
   return {
@@ -144,6 +165,8 @@ export function createCore(options: CoreOptions): Core {
     settings,
     jobs,
     models,
+    keys,
+    quota,
     dataDir: options.dataDir,
     db,
     close: async () => {

@@ -28,5 +28,7 @@ export function dataPaths(dataDir: string) {
     thumbs: join(dataDir, 'cache', 'thumbs'),
     imports: join(dataDir, 'imports'),
     models: join(dataDir, 'models'),
+    /** Key for API-key encryption in headless mode (mode 0600). */
+    secretKey: join(dataDir, 'secret.key'),
   };
 }

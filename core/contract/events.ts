@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobEvents } from './jobs.js';
+import { keyEvents } from './keys.js';
 import { modelEvents } from './models.js';
 import { settingsSchema } from './schemas.js';
 
@@ -16,6 +17,7 @@ export const events = {
   }),
   ...jobEvents,
   ...modelEvents,
+  ...keyEvents,
 } as const;
 
 export type Events = typeof events;

@@ -3,6 +3,7 @@ export * from './schemas.js';
 export * from './methods.js';
 export * from './jobs.js';
 export * from './models.js';
+export * from './keys.js';
 export * from './events.js';
 export * from './dispatch.js';
 export * from './client.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jobMethods } from './jobs.js';
+import { keyMethods } from './keys.js';
 import { modelMethods } from './models.js';
 import {
   appInfoSchema,
@@ -52,6 +53,7 @@ export const methods = {
   },
   ...jobMethods,
   ...modelMethods,
+  ...keyMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -11,6 +11,7 @@ import { registerConvertCommand } from './commands/convert.js';
 import { registerEnhanceCommands } from './commands/enhance.js';
 import { stdio, type Io } from './commands/io.js';
 import { registerJobsCommand } from './commands/jobs.js';
+import { registerKeysCommands } from './commands/keys.js';
 import { startServer } from './server.js';
 
 /** The built renderer sits at dist/renderer, two folders up from dist/core/host. */
@@ -108,6 +109,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerConvertCommand(program, () => openCore(program, 'own', io), io, setExit);
   registerEnhanceCommands(program, () => openCore(program, 'own', io), io, setExit);
   registerJobsCommand(program, () => openCore(program, 'own', io), io, setExit);
+  registerKeysCommands(program, () => openCore(program, 'own', io), io, setExit);
   return program;
 }
 

@@ -5,6 +5,7 @@ import { app, BrowserWindow, protocol, session } from 'electron';
 import { createCore, type Core } from '../../core/app/createCore.js';
 import { STUDIO_CSP } from '../../core/host/csp.js';
 import { APP_ORIGIN, registerIpc } from './ipc.js';
+import { safeStorageSecretBox } from './secretBox.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', '..', 'renderer');
@@ -84,7 +85,7 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     serveRenderer();
     try {
-      core = createCore({ dataDir: app.getPath('userData'), shell: 'electron', version: app.getVersion() });
+      core = createCore({ dataDir: app.getPath('userData'), shell: 'electron', version: app.getVersion(), secrets: safeStorageSecretBox() });
     } catch (error) {
       log(error instanceof Error ? error.message : String(error));
       app.exit(1);

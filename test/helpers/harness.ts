@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { createCore, type Core } from '../../core/app/createCore.js';
+import { createCore, type Core, type CoreOptions } from '../../core/app/createCore.js';
 import { createLocalTransport } from '../../core/app/localTransport.js';
 import type { Transport } from '../../core/contract/client.js';
 import { createHttpTransport } from '../../core/contract/transport-http.js';
@@ -17,9 +17,9 @@ export interface Harness {
 }
 
 /** A real core on a temp data folder, reached directly or through the real HTTP/WS server. */
-export async function startHarness(kind: TransportKind, serverOptions: Partial<ServerOptions> = {}): Promise<Harness> {
+export async function startHarness(kind: TransportKind, serverOptions: Partial<ServerOptions> = {}, coreOptions: Partial<CoreOptions> = {}): Promise<Harness> {
   const dir = tempDir();
-  const core = createCore({ dataDir: dir.path, shell: kind === 'http' ? 'web' : 'cli' });
+  const core = createCore({ dataDir: dir.path, shell: kind === 'http' ? 'web' : 'cli', ...coreOptions });
   let server: RunningServer | null = null;
   let transport: Transport;
   if (kind === 'http') {
