@@ -5,6 +5,7 @@ import { Sidebar } from './components/Sidebar.js';
 import { PANELS, type PanelId } from './panels.js';
 import { EnhanceBar } from './components/EnhanceBar.js';
 import { EnhanceResults } from './components/EnhanceResults.js';
+import { KeysPanel } from './panels/KeysPanel.js';
 import { ModelsPanel } from './panels/ModelsPanel.js';
 import { QueuePanel } from './panels/QueuePanel.js';
 import { SettingsPanel } from './panels/SettingsPanel.js';
@@ -35,6 +36,8 @@ export function App() {
         )}
         {panel === 'queue' ? (
           <QueuePanel focusJobId={focusJobId} />
+        ) : panel === 'keys' ? (
+          <KeysPanel />
         ) : panel === 'models' ? (
           <ModelsPanel />
         ) : panel === 'settings' ? (

@@ -4,7 +4,7 @@ export const PANELS = [
   { id: 'restyle', label: 'Restyle', coming: 'Artistic portrait styles with Gemini, for a few photos at a time or hundreds through the Batch API.' },
   { id: 'batches', label: 'Batches', coming: 'Gemini Batch API jobs: upload, progress, download and results.' },
   { id: 'queue', label: 'Queue', coming: null },
-  { id: 'keys', label: 'Keys & usage', coming: 'Your Gemini API keys, per-project quotas, cooldowns and spend today.' },
+  { id: 'keys', label: 'Keys & usage', coming: null },
   { id: 'models', label: 'Models', coming: null },
   { id: 'settings', label: 'Settings', coming: null },
 ] as const;
