@@ -29,7 +29,7 @@ async function enhanceOnce(input: Buffer, tile: number | 'auto'): Promise<{ wall
   const t0 = performance.now();
   const raster = await decodeRaster(input, 1e9);
   const up = await upscaleRaster(raster, { runner: sessionRunner(loaded, timing), scale: 4, outscale: 4, convention: { ...RGB01, range: [0, 1], mean: [0, 0, 0], std: [1, 1, 1] }, tile, alpha: 'lanczos' });
-  const out = await encodeRaster({ original: input, color: up.color, colorChannels: up.colorChannels, alpha: up.alpha, width: up.width, height: up.height, depth: up.depth, format: 'png', quality: 90 });
+  const out = await encodeRaster({ ...up, original: input, format: 'png', quality: 90 });
   const wallMs = performance.now() - t0;
   await sessions.release();
   return { wallMs, runMs: timing.runMs, tile: up.tile, bytes: out.length };

@@ -1,8 +1,7 @@
-import { extname } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { RpcError } from '../contract/errors.js';
-import { encodeAs } from '../files/encode.js';
+import { encodeAs, formatOfPath } from '../files/encode.js';
 import { probeBuffer } from '../files/probe.js';
 import type { Operation } from '../jobs/types.js';
 
@@ -22,20 +21,9 @@ export const convertOptionsSchema = z
   .refine((o) => o.maxSize === undefined || o.scale === undefined, 'give either maxSize or scale, not both');
 export type ConvertOptions = z.output<typeof convertOptionsSchema>;
 
-const EXT_FORMAT: Record<string, Exclude<ConvertOptions['format'], 'same'>> = {
-  '.jpg': 'jpg',
-  '.jpeg': 'jpg',
-  '.jpe': 'jpg',
-  '.png': 'png',
-  '.webp': 'webp',
-  '.avif': 'avif',
-  '.tif': 'tiff',
-  '.tiff': 'tiff',
-};
-
 function targetFormat(options: ConvertOptions, inputPath: string): Exclude<ConvertOptions['format'], 'same'> {
   // GIF, HEIF and unknown extensions keep their pixels losslessly as PNG.
-  return options.format === 'same' ? (EXT_FORMAT[extname(inputPath).toLowerCase()] ?? 'png') : options.format;
+  return options.format === 'same' ? (formatOfPath(inputPath) ?? 'png') : options.format;
 }
 
 /**

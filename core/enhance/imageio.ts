@@ -35,9 +35,8 @@ export async function decodeRaster(input: Buffer, maxPixels: number): Promise<Ra
   return { data: pixels, width: info.width, height: info.height, channels: info.channels, depth, hasAlpha: info.channels === 2 || info.channels === 4 };
 }
 
-export interface EncodeRequest {
-  /** The original file's bytes: its EXIF, XMP, IPTC and ICC are carried over. */
-  original: Buffer;
+/** Integer pixels of a result: colour (gray or RGB) and an optional alpha plane. */
+export interface Pixels {
   color: Canvas;
   /** 1 (gray) or 3 (RGB) channels in `color`. */
   colorChannels: number;
@@ -45,6 +44,11 @@ export interface EncodeRequest {
   width: number;
   height: number;
   depth: 8 | 16;
+}
+
+export interface EncodeRequest extends Pixels {
+  /** The original file's bytes: its EXIF, XMP, IPTC and ICC are carried over. */
+  original: Buffer;
   format: OutputFormat;
   quality: number;
 }

@@ -1,7 +1,6 @@
-import { extname } from 'node:path';
 import { z } from 'zod';
 import { RpcError } from '../contract/errors.js';
-import type { OutputFormat } from '../files/encode.js';
+import { formatOfPath, type OutputFormat } from '../files/encode.js';
 import { probeBuffer } from '../files/probe.js';
 import type { Operation } from '../jobs/types.js';
 import { decodeRaster, encodeRaster } from './imageio.js';
@@ -24,9 +23,12 @@ export const enhanceOptionsSchema = z.strictObject({
 });
 export type EnhanceOptions = z.output<typeof enhanceOptionsSchema>;
 
-const SAME: Record<string, OutputFormat> = { '.jpg': 'jpg', '.jpeg': 'jpg', '.png': 'png', '.webp': 'webp' };
-const formatFor = (o: EnhanceOptions, inputPath: string): OutputFormat =>
-  o.format === 'same' ? (SAME[extname(inputPath).toLowerCase()] ?? 'png') : o.format;
+/** `same` keeps JPEG, PNG and WebP; anything else is written as PNG (lossless). */
+function formatFor(o: EnhanceOptions, inputPath: string): OutputFormat {
+  if (o.format !== 'same') return o.format;
+  const own = formatOfPath(inputPath);
+  return own === 'jpg' || own === 'webp' ? own : 'png';
+}
 
 /**
  * `enhance`: Real-ESRGAN-style super-resolution with an ONNX model, tiled, on the `gpu`
@@ -61,17 +63,7 @@ export function createEnhanceOperation(models: ModelStore, sessions: SessionCach
         signal: ctx.signal,
         onProgress: (f) => ctx.progress(f * 0.95),
       });
-      const data = await encodeRaster({
-        original: ctx.input,
-        color: result.color,
-        colorChannels: result.colorChannels,
-        alpha: result.alpha,
-        width: result.width,
-        height: result.height,
-        depth: result.depth,
-        format: formatFor(ctx.options, ctx.inputPath),
-        quality: ctx.options.quality,
-      });
+      const data = await encodeRaster({ ...result, original: ctx.input, format: formatFor(ctx.options, ctx.inputPath), quality: ctx.options.quality });
       return {
         outputs: [ctx.writeOutput(data)],
         details: { model: model.id, provider: loaded.provider, tile: result.tile, width: result.width, height: result.height },

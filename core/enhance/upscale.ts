@@ -1,6 +1,6 @@
 import { RpcError } from '../contract/errors.js';
 import { RowBlender, type Canvas } from './blender.js';
-import { resizeRaw, type Raster } from './imageio.js';
+import { resizeRaw, type Pixels, type Raster } from './imageio.js';
 import { planTiles, type Tile } from './tiles.js';
 
 /** How a model wants its input: channel order and value mapping `(v·range − mean) / std`. */
@@ -37,13 +37,7 @@ export interface UpscaleOptions {
   onProgress?: (fraction: number) => void;
 }
 
-export interface Upscaled {
-  color: Canvas;
-  colorChannels: number;
-  alpha: Canvas | null;
-  width: number;
-  height: number;
-  depth: 8 | 16;
+export interface Upscaled extends Pixels {
   /** The tile size finally used (smaller than asked if a tile failed to allocate). */
   tile: number;
 }

@@ -3,6 +3,23 @@ import type { Sharp } from 'sharp';
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'tiff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+const BY_EXTENSION: Record<string, OutputFormat> = {
+  '.jpg': 'jpg',
+  '.jpeg': 'jpg',
+  '.jpe': 'jpg',
+  '.png': 'png',
+  '.webp': 'webp',
+  '.avif': 'avif',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+};
+
+/** The format a file name says it is (for "same as input"); null for GIF, HEIF and the unknown. */
+export function formatOfPath(path: string): OutputFormat | null {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? null : (BY_EXTENSION[path.slice(dot).toLowerCase()] ?? null);
+}
+
 /**
  * Sets the encoder for `format`; shared by every operation that writes images. `pngLevel`
  * trades PNG size for speed (zlib 0–9); large upscales use a faster level.

@@ -2,16 +2,15 @@ import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { formatDuration } from '../../../core/contract/format.js';
 import { KEY_TIERS, type KeyInfo, type UsageRow } from '../../../core/contract/keys.js';
 import { api } from '../api/client.js';
+import { messageOf, StatusLine, useAction, type Message } from '../components/StatusLine.js';
 import { useKeys, useNow, type UsageSummary } from '../useKeys.js';
 
 type Tier = (typeof KEY_TIERS)[number];
-type Message = { kind: 'ok' | 'error'; text: string } | null;
 type Limit = UsageSummary['limits'][number];
 
 const TIER_NAMES: Record<Tier, string> = { free: 'Free', tier1: 'Tier 1', tier2: 'Tier 2', tier3: 'Tier 3' };
 const WARN_SHARE = 0.9;
 
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 /** `14:05` or `14:05:09`, in the user's time zone. */
 const clock = (t: number, seconds = false): string =>
@@ -24,28 +23,13 @@ function keyState(k: KeyInfo, now: number): string {
   return 'Active';
 }
 
-function StatusLine({ message }: { message: Message }) {
-  const error = message?.kind === 'error';
-  return message && <p role={error ? 'alert' : 'status'} className={error ? 'error-message' : 'ok'}>{message.text}</p>;
-}
-
 /** API keys (add, test, disable, remove), per project × model quota gauges, and the model limits. */
 export function KeysPanel() {
   const { keys, usage, error, refresh } = useKeys();
   const now = useNow();
-  const [message, setMessage] = useState<Message>(null);
+  const { message, act } = useAction(refresh);
   const [tests, setTests] = useState<Record<string, Message | 'pending'>>({});
 
-  const act = (fn: () => Promise<unknown>, ok: string) => {
-    setMessage(null);
-    fn().then(
-      () => {
-        setMessage({ kind: 'ok', text: ok });
-        refresh();
-      },
-      (e: unknown) => setMessage({ kind: 'error', text: messageOf(e) }),
-    );
-  };
   const test = (k: KeyInfo) => {
     const put = (m: Message | 'pending') => setTests((s) => ({ ...s, [k.id]: m }));
     put('pending');

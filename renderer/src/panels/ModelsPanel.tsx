@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { formatBytes } from '../../../core/contract/format.js';
 import type { ModelInfo } from '../../../core/contract/models.js';
 import { api } from '../api/client.js';
+import { StatusLine, useAction } from '../components/StatusLine.js';
 import { useModels } from '../useModels.js';
 
 function state(m: ModelInfo): string {
@@ -13,21 +14,11 @@ function state(m: ModelInfo): string {
 export function ModelsPanel() {
   const { models, error, refresh } = useModels();
   const [progress, setProgress] = useState<Record<string, { received: number; total: number | null }>>({});
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const { message, act } = useAction(refresh);
   const [importPath, setImportPath] = useState('');
 
   useEffect(() => api.on('models.downloadProgress', (p) => setProgress((s) => ({ ...s, [p.id]: { received: p.received, total: p.total } }))), []);
 
-  const act = (fn: () => Promise<unknown>, ok: string) => {
-    setMessage(null);
-    fn().then(
-      () => {
-        setMessage({ kind: 'ok', text: ok });
-        refresh();
-      },
-      (e: unknown) => setMessage({ kind: 'error', text: e instanceof Error ? e.message : String(e) }),
-    );
-  };
   const importFile = (event: FormEvent) => {
     event.preventDefault();
     act(() => api.models.import({ path: importPath.trim() }), `Imported ${importPath.trim()}.`);
@@ -37,11 +28,7 @@ export function ModelsPanel() {
   if (!models) return <p>Loading models…</p>;
   return (
     <section className="models">
-      {message && (
-        <p role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'error-message' : 'ok'}>
-          {message.text}
-        </p>
-      )}
+      <StatusLine message={message} />
       <table aria-label="Models">
         <thead>
           <tr>
