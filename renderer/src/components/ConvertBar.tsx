@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client.js';
+import { useStartJob } from '../useStartJob.js';
 
 const FORMATS = [
   ['same', 'Same as original'],
@@ -23,27 +23,19 @@ export function ConvertBar({ roots, count, onStarted }: Props) {
   const [quality, setQuality] = useState(85);
   const [maxSize, setMaxSize] = useState('');
   const [outDir, setOutDir] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, start: startJob } = useStartJob(onStarted);
 
   const start = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    api.jobs
-      .create({
-        kind: 'convert',
-        options: { format, quality, ...(maxSize.trim() !== '' && { maxSize: Number(maxSize) }) },
-        paths: roots,
-        ...(outDir.trim() !== '' && { outDir: outDir.trim() }),
-        priority: 'interactive',
-      })
-      .then(
-        (job) => onStarted(job.id),
-        (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
-      )
-      .finally(() => setBusy(false));
+    startJob({
+      kind: 'convert',
+      options: { format, quality, ...(maxSize.trim() !== '' && { maxSize: Number(maxSize) }) },
+      paths: roots,
+      ...(outDir.trim() !== '' && { outDir: outDir.trim() }),
+      priority: 'interactive',
+    });
   };
+
 
   return (
     <form className="convert-bar" aria-label="Convert" onSubmit={start}>

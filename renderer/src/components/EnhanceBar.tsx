@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client.js';
+import { useStartJob } from '../useStartJob.js';
 import { useModels } from '../useModels.js';
 
 interface Props {
@@ -17,8 +17,7 @@ export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
   const [scale, setScale] = useState('2');
   const [format, setFormat] = useState('same');
   const [outDir, setOutDir] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, start: startJob } = useStartJob(onStarted);
 
   if (models !== null && upscalers.length === 0) {
     return (
@@ -36,22 +35,15 @@ export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
 
   const start = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    api.jobs
-      .create({
-        kind: 'enhance',
-        options: { outscale: Number(scale), format, ...(model !== '' && { model }) },
-        paths: roots,
-        ...(outDir.trim() !== '' && { outDir: outDir.trim() }),
-        priority: 'interactive',
-      })
-      .then(
-        (job) => onStarted(job.id),
-        (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
-      )
-      .finally(() => setBusy(false));
+    startJob({
+      kind: 'enhance',
+      options: { outscale: Number(scale), format, ...(model !== '' && { model }) },
+      paths: roots,
+      ...(outDir.trim() !== '' && { outDir: outDir.trim() }),
+      priority: 'interactive',
+    });
   };
+
 
   return (
     <form className="convert-bar" aria-label="Enhance" onSubmit={start}>
