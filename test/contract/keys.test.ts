@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClient, type Api } from '../../core/contract/client.js';
-import { RpcError } from '../../core/contract/errors.js';
+import { type RpcError } from '../../core/contract/errors.js';
 import type { EventEnvelope } from '../../core/contract/events.js';
 import { startFakeGemini } from '../fakes/gemini/index.js';
 import type { FakeGemini } from '../fakes/gemini/types.js';
