@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { RpcError } from '../contract/errors.js';
+import { sha256File } from '../jobs/hash.js';
 
 export interface DownloadRequest {
   urls: string[];
@@ -44,9 +43,7 @@ export async function downloadVerified(req: DownloadRequest): Promise<void> {
       await pipeline(Readable.fromWeb(response.body as never), counter, createWriteStream(part, { flags: resumed ? 'a' : 'w' }), {
         ...(req.signal && { signal: req.signal }),
       });
-      const hash = createHash('sha256');
-      for await (const chunk of createReadStream(part)) hash.update(chunk as Buffer);
-      const digest = hash.digest('hex');
+      const digest = await sha256File(part);
       if (digest !== req.sha256) {
         await rm(part, { force: true });
         throw new RpcError('CHECKSUM_MISMATCH', `The file from ${url} has sha256 ${digest}, not the expected ${req.sha256}; it was discarded.`);

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RpcError } from '../contract/errors.js';
 import type { ModelInfo } from '../contract/models.js';
 import type { ModelRow, ModelsRepo } from '../db/modelsRepo.js';
 import { UPSCALER_PREFERENCE, type CatalogEntry, type ModelConvention, type ModelTask } from './catalog.js';
+import { sha256File } from '../jobs/hash.js';
 import { downloadVerified } from './download.js';
 import { inspectModel } from './inspect.js';
 
@@ -27,12 +27,6 @@ export interface ModelStoreOptions {
   extraDir?: string | undefined;
   providerOf?: (path: string) => string | null;
   onDownloadProgress?: (id: string, received: number, total: number | null) => void;
-}
-
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 const HOW_TO_GET = (id: string) =>
@@ -61,7 +55,7 @@ export class ModelStore {
     const key = `${path}|${statSync(path).mtimeMs}`;
     if (!this.verified.has(key)) {
       const okSize = entry.bytes === null || statSync(path).size === entry.bytes;
-      this.verified.set(key, okSize && (entry.sha256 === null || (await sha256OfFile(path)) === entry.sha256));
+      this.verified.set(key, okSize && (entry.sha256 === null || (await sha256File(path)) === entry.sha256));
     }
     return this.verified.get(key) ? path : null;
   }
@@ -136,7 +130,7 @@ export class ModelStore {
   /** Copies a user's .onnx into the data folder, reading what it can from the model itself. */
   async import(file: string, given: { id?: string | undefined; task?: ModelTask | undefined; scale?: number | undefined }): Promise<ModelInfo> {
     if (!existsSync(file)) throw new RpcError('FILE_NOT_FOUND', `${file} does not exist.`);
-    const sha = await sha256OfFile(file);
+    const sha = await sha256File(file);
     const known = this.o.catalog.find((e) => e.sha256 === sha);
     const facts = await inspectModel(file);
     const scale = given.scale ?? known?.scale ?? facts.scale;
@@ -174,12 +168,5 @@ export class ModelStore {
     const info = (await this.list()).find((m) => m.id === id);
     if (!info) throw new RpcError('INTERNAL', `Model ${id} vanished after installing.`);
     return info;
-  }
-
-  /** Files in the extra folder that the catalog does not know (shown to help users). */
-  unknownFolderFiles(): string[] {
-    if (!this.o.extraDir || !existsSync(this.o.extraDir)) return [];
-    const known = new Set(this.o.catalog.map((e) => e.fileName));
-    return readdirSync(this.o.extraDir).filter((f) => f.endsWith('.onnx') && !known.has(f));
   }
 }

@@ -1,4 +1,5 @@
 import type { Sharp } from 'sharp';
+import { assertNever } from '../contract/errors.js';
 
 export const OUTPUT_FORMATS = ['jpg', 'png', 'webp', 'avif', 'tiff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -37,5 +38,7 @@ export function encodeAs(img: Sharp, format: OutputFormat, quality: number, hasA
       return img.avif({ quality, effort: 4 });
     case 'tiff':
       return img.tiff({ quality, compression: hasAlpha ? 'lzw' : 'jpeg' });
+    default:
+      return assertNever(format);
   }
 }

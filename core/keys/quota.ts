@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { RpcError } from '../contract/errors.js';
+import { assertNever, RpcError } from '../contract/errors.js';
 import type { UsageRow } from '../contract/keys.js';
 import { createApiKeysRepo, type ApiKeyRow } from '../db/apiKeysRepo.js';
 import { createKeyCooldownsRepo } from '../db/keyCooldownsRepo.js';
@@ -191,6 +191,8 @@ export class QuotaManager {
         case 'not-sent':
           this.usage.cancel(lease.usageId);
           break;
+        default:
+          assertNever(outcome);
       }
     }).immediate();
     this.o.onChange?.(outcome.kind);

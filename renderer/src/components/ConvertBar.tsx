@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useStartJob } from '../useStartJob.js';
+import { JobFormTail } from './JobFormTail.js';
 
 const FORMATS = [
   ['same', 'Same as original'],
@@ -57,18 +58,7 @@ export function ConvertBar({ roots, count, onStarted }: Props) {
         Longest side (px)
         <input type="number" min={16} placeholder="unchanged" value={maxSize} onChange={(e) => setMaxSize(e.target.value)} />
       </label>
-      <label className="grow">
-        Output folder
-        <input placeholder="a “pixelsmith” folder next to each photo" value={outDir} onChange={(e) => setOutDir(e.target.value)} />
-      </label>
-      <button type="submit" className="button primary" disabled={busy || roots.length === 0}>
-        Convert {count} photo{count === 1 ? '' : 's'}
-      </button>
-      {error && (
-        <p role="alert" className="error-message full">
-          {error}
-        </p>
-      )}
+      <JobFormTail verb="Convert" count={count} outDir={outDir} onOutDir={setOutDir} disabled={busy || roots.length === 0} error={error} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useStartJob } from '../useStartJob.js';
+import { JobFormTail } from './JobFormTail.js';
 import { useModels } from '../useModels.js';
 
 interface Props {
@@ -77,18 +78,7 @@ export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
           <option value="webp">WebP</option>
         </select>
       </label>
-      <label className="grow">
-        Output folder
-        <input placeholder="a “pixelsmith” folder next to each photo" value={outDir} onChange={(e) => setOutDir(e.target.value)} />
-      </label>
-      <button type="submit" className="button primary" disabled={busy || roots.length === 0}>
-        Enhance {count} photo{count === 1 ? '' : 's'}
-      </button>
-      {error && (
-        <p role="alert" className="error-message full">
-          {error}
-        </p>
-      )}
+      <JobFormTail verb="Enhance" count={count} outDir={outDir} onOutDir={setOutDir} disabled={busy || roots.length === 0} error={error} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type DragEvent, type ReactNode } from 'react';
 import { filesFromDrop, filesFromInput } from '../api/fileSource.js';
 import type { Library as LibraryState } from '../useLibrary.js';
+import { assertNever } from '../../../core/contract/errors.js';
 import { formatBytes } from '../../../core/contract/format.js';
 import { ConvertBar } from './ConvertBar.js';
 import { Thumbnail } from './Thumbnail.js';
@@ -22,6 +23,8 @@ function statusText(status: LibraryState['status']): string {
       return 'Reading images…';
     case 'failed':
       return `Could not add those files: ${status.message}`;
+    default:
+      return assertNever(status);
   }
 }
 
