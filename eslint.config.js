@@ -6,12 +6,35 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'fs/promises', 'http', 'https', 'net',
-  'os', 'path', 'process', 'stream', 'stream/promises', 'url', 'util', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'stream/promises',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
 ];
 const coreBoundary = [
-  { group: ['electron', 'electron/*'], message: 'core/ runs without Electron; put Electron code in electron/.' },
-  { group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not import the shells (house rule 1).' },
+  {
+    group: ['electron', 'electron/*'],
+    message: 'core/ runs without Electron; put Electron code in electron/.',
+  },
+  {
+    group: ['**/renderer/**', '**/electron/**'],
+    message: 'core/ must not import the shells (house rule 1).',
+  },
 ];
 const nodeBoundary = [
   { group: ['node:*', ...NODE_BUILTINS], message: 'This layer also runs in the browser: no Node built-ins.' },
@@ -27,7 +50,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       eqeqeq: ['error', 'always'],
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a union of string literals.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use a union of string literals.' },
+      ],
     },
   },
   {
@@ -49,8 +75,14 @@ export default tseslint.config(
         {
           patterns: [
             ...nodeBoundary,
-            { group: ['electron', 'electron/*'], message: 'The renderer talks to Electron only through window.api.' },
-            { regex: '(^|/)core/(?!contract/)', message: 'The renderer reaches core only through core/contract.' },
+            {
+              group: ['electron', 'electron/*'],
+              message: 'The renderer talks to Electron only through window.api.',
+            },
+            {
+              regex: '(^|/)core/(?!contract/)',
+              message: 'The renderer reaches core only through core/contract.',
+            },
           ],
         },
       ],

@@ -6,7 +6,15 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'electron/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/lint/**/*.test.ts', 'test/process/**/*.test.ts', 'test/fakes/**/*.test.ts', 'test/helpers/**/*.test.ts'],
+    include: [
+      'core/**/*.test.ts',
+      'electron/**/*.test.ts',
+      'test/contract/**/*.test.ts',
+      'test/lint/**/*.test.ts',
+      'test/process/**/*.test.ts',
+      'test/fakes/**/*.test.ts',
+      'test/helpers/**/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 30_000,

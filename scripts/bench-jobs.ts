@@ -23,7 +23,9 @@ async function makeInputs(dir: string): Promise<string[]> {
     const raw = Buffer.alloc(128 * 96 * 3);
     for (let p = 0; p < raw.length; p += 1) raw[p] = (p * 7 + i * 13) & 0xff;
     const file = join(dir, `photo-${String(i).padStart(4, '0')}.jpg`);
-    await sharp(raw, { raw: { width: 128, height: 96, channels: 3 } }).jpeg({ quality: 90 }).toFile(file);
+    await sharp(raw, { raw: { width: 128, height: 96, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toFile(file);
     files.push(file);
   }
   return files;
@@ -41,7 +43,19 @@ async function plainLoop(files: string[], out: string): Promise<number> {
   mkdirSync(out);
   const t0 = performance.now();
   for (const file of files) {
-    await sharp(file).autoOrient().keepMetadata().webp({ quality: 80, effort: 4 }).toFile(join(out, file.split('/').pop()!.replace(/\.jpg$/, '.webp')));
+    await sharp(file)
+      .autoOrient()
+      .keepMetadata()
+      .webp({ quality: 80, effort: 4 })
+      .toFile(
+        join(
+          out,
+          file
+            .split('/')
+            .pop()!
+            .replace(/\.jpg$/, '.webp'),
+        ),
+      );
   }
   return performance.now() - t0;
 }
@@ -53,7 +67,13 @@ function flushDisk(): void {
 async function engine(dir: string, out: string, round: number): Promise<{ ms: number; done: number }> {
   const core = createCore({ dataDir: join(root, `data-${round}`), shell: 'cli', runJobs: 'own' });
   const t0 = performance.now();
-  const job = await core.jobs.create({ kind: 'convert', options: { format: 'webp', quality: 80 }, paths: [dir], outDir: out, priority: 'background' });
+  const job = await core.jobs.create({
+    kind: 'convert',
+    options: { format: 'webp', quality: 80 },
+    paths: [dir],
+    outDir: out,
+    priority: 'background',
+  });
   core.jobs.start([job.id]);
   await core.jobs.drain();
   const ms = performance.now() - t0;
@@ -84,10 +104,18 @@ try {
   const best = Math.min(...engineTimes);
   const rate = (ms: number): string => ((COUNT / ms) * 1000).toFixed(1);
   const all = (t: number[]): string => t.map((x) => x.toFixed(0)).join(', ');
-  console.log(`images: ${COUNT} (128×96 JPEG → WebP q80), cpu slots: ${defaultResources().cpu}, best of ${ROUNDS}`);
-  console.log(`plain sequential sharp loop: ${plain.toFixed(0)} ms  (${rate(plain)} items/s)   runs: ${all(plainTimes)}`);
-  console.log(`job engine:                  ${best.toFixed(0)} ms  (${rate(best)} items/s)   runs: ${all(engineTimes)}`);
-  console.log(`CPU time (user+sys, best): plain ${cpu.plain.toFixed(0)} ms, engine ${cpu.engine.toFixed(0)} ms`);
+  console.log(
+    `images: ${COUNT} (128×96 JPEG → WebP q80), cpu slots: ${defaultResources().cpu}, best of ${ROUNDS}`,
+  );
+  console.log(
+    `plain sequential sharp loop: ${plain.toFixed(0)} ms  (${rate(plain)} items/s)   runs: ${all(plainTimes)}`,
+  );
+  console.log(
+    `job engine:                  ${best.toFixed(0)} ms  (${rate(best)} items/s)   runs: ${all(engineTimes)}`,
+  );
+  console.log(
+    `CPU time (user+sys, best): plain ${cpu.plain.toFixed(0)} ms, engine ${cpu.engine.toFixed(0)} ms`,
+  );
   console.log(`ratio engine / plain: ${(best / plain).toFixed(3)}  (target ≤ 1.15)`);
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -24,7 +24,10 @@ if (typeof binary !== 'string' || !existsSync(binary)) {
 
 // Native modules (better-sqlite3, sharp, onnxruntime-node) must match Electron's ABI. This
 // rebuild downloads Electron's headers, so it happens here and never in postinstall.
-const rebuild = spawnSync('npx', ['electron-builder', 'install-app-deps'], { stdio: 'inherit', shell: process.platform === 'win32' });
+const rebuild = spawnSync('npx', ['electron-builder', 'install-app-deps'], {
+  stdio: 'inherit',
+  shell: process.platform === 'win32',
+});
 if (rebuild.status !== 0) {
   console.error('Rebuilding native modules for Electron failed; see above.');
   process.exit(rebuild.status ?? 1);

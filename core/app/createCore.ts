@@ -89,16 +89,25 @@ export function createCore(options: CoreOptions): Core {
     dir: paths.models,
     extraDir: options.modelsDir ?? process.env.PIXELSMITH_MODELS_DIR,
     providerOf: (path) => sessions.providerOf(path),
-    onDownloadProgress: (id, received, total) => events.emit('models.downloadProgress', { id, received, total }),
+    onDownloadProgress: (id, received, total) =>
+      events.emit('models.downloadProgress', { id, received, total }),
   });
   const secrets = options.secrets ?? new FileSecretBox(paths.secretKey);
   const keysChanged = (reason: string): void => events.emit('keys.changed', { reason });
-  const keys = new KeyStore({ db, secrets, baseUrl: options.geminiBaseUrl ?? process.env.PIXELSMITH_GEMINI_BASE_URL, onChange: keysChanged });
+  const keys = new KeyStore({
+    db,
+    secrets,
+    baseUrl: options.geminiBaseUrl ?? process.env.PIXELSMITH_GEMINI_BASE_URL,
+    onChange: keysChanged,
+  });
   const quota = new QuotaManager({ db, secrets, onChange: keysChanged });
   const jobs = new JobEngine({
     db,
     events,
-    registry: createOperationRegistry([convertOperation, createEnhanceOperation(models, sessions, () => 768 * 1024 ** 2)]),
+    registry: createOperationRegistry([
+      convertOperation,
+      createEnhanceOperation(models, sessions, () => 768 * 1024 ** 2),
+    ]),
     settings: () => settings.get(),
     resources: defaultResources(),
     ...(options.log && { log: options.log }),

@@ -7,8 +7,12 @@ describe('data folder', () => {
   it('matches Electron userData on each OS', () => {
     expect(defaultDataDir('linux', {})).toBe(join(homedir(), '.config', 'Pixelsmith'));
     expect(defaultDataDir('linux', { XDG_CONFIG_HOME: '/xdg' })).toBe(join('/xdg', 'Pixelsmith'));
-    expect(defaultDataDir('darwin', {})).toBe(join(homedir(), 'Library', 'Application Support', 'Pixelsmith'));
-    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' })).toBe(join('C:\\Users\\a\\AppData\\Roaming', 'Pixelsmith'));
+    expect(defaultDataDir('darwin', {})).toBe(
+      join(homedir(), 'Library', 'Application Support', 'Pixelsmith'),
+    );
+    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' })).toBe(
+      join('C:\\Users\\a\\AppData\\Roaming', 'Pixelsmith'),
+    );
   });
 
   it('prefers --data-dir, then PIXELSMITH_DATA_DIR, then the default', () => {

@@ -9,7 +9,10 @@ export const PRODUCT_NAME = 'Pixelsmith';
  * gives the desktop app: `%APPDATA%\Pixelsmith`, `~/Library/Application Support/Pixelsmith`,
  * or `$XDG_CONFIG_HOME/Pixelsmith` (default `~/.config/Pixelsmith`).
  */
-export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+export function defaultDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), PRODUCT_NAME);
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', PRODUCT_NAME);
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), PRODUCT_NAME);

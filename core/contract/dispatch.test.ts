@@ -20,7 +20,10 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
 
 describe('dispatch', () => {
   it('parses input, calls the handler and returns its value', async () => {
-    expect(await dispatch(handlers(), 'settings.set', { theme: 'dark' })).toEqual({ ok: true, value: { ...settings, theme: 'dark' } });
+    expect(await dispatch(handlers(), 'settings.set', { theme: 'dark' })).toEqual({
+      ok: true,
+      value: { ...settings, theme: 'dark' },
+    });
     expect(await dispatch(handlers(), 'settings.get', undefined)).toEqual({ ok: true, value: settings });
   });
 
@@ -32,34 +35,65 @@ describe('dispatch', () => {
   });
 
   it('answers INVALID_INPUT with the zod issues summarised and listed', async () => {
-    const result = await dispatch(handlers(), 'settings.set', { theme: 'purple', thumbnailSize: 'big', extra: 1 });
+    const result = await dispatch(handlers(), 'settings.set', {
+      theme: 'purple',
+      thumbnailSize: 'big',
+      extra: 1,
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('INVALID_INPUT');
     expect(result.error.message).toMatch(/^Invalid input for settings\.set: /);
     expect(result.error.message).toMatch(/theme: /);
     expect(result.error.message).toMatch(/thumbnailSize: /);
-    expect(result.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: ['theme'] })]));
+    expect(result.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: ['theme'] })]),
+    );
     const scan = await dispatch(handlers(), 'files.scan', { paths: [] });
-    expect(scan).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/paths: give at least one path/) } });
+    expect(scan).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringMatching(/paths: give at least one path/) },
+    });
   });
 
   it('passes RpcErrors through as data and turns other throws into INTERNAL', async () => {
-    const coded = await dispatch(handlers({ 'settings.get': () => { throw new RpcError('NOT_FOUND', 'gone'); } }), 'settings.get', undefined);
+    const coded = await dispatch(
+      handlers({
+        'settings.get': () => {
+          throw new RpcError('NOT_FOUND', 'gone');
+        },
+      }),
+      'settings.get',
+      undefined,
+    );
     expect(coded).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'gone' } });
     const seen: string[] = [];
     const bug = await dispatch(
-      handlers({ 'settings.get': () => { throw new TypeError('x is undefined'); } }),
+      handlers({
+        'settings.get': () => {
+          throw new TypeError('x is undefined');
+        },
+      }),
       'settings.get',
       undefined,
       { onUnexpectedError: (name) => seen.push(name) },
     );
-    expect(bug).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/x is undefined/) } });
+    expect(bug).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: expect.stringMatching(/x is undefined/) },
+    });
     expect(seen).toEqual(['settings.get']);
   });
 
   it('refuses a handler result outside the contract', async () => {
-    const result = await dispatch(handlers({ 'settings.get': () => ({ theme: 'nope' }) as never }), 'settings.get', undefined);
-    expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/outside its contract/) } });
+    const result = await dispatch(
+      handlers({ 'settings.get': () => ({ theme: 'nope' }) as never }),
+      'settings.get',
+      undefined,
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: expect.stringMatching(/outside its contract/) },
+    });
   });
 });

@@ -1,12 +1,6 @@
 import type { z } from 'zod';
 import { RpcError, type RpcErrorData } from './errors.js';
-import {
-  isMethodName,
-  methods,
-  type MethodName,
-  type MethodOutput,
-  type ParsedInput,
-} from './methods.js';
+import { isMethodName, methods, type MethodName, type MethodOutput, type ParsedInput } from './methods.js';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: RpcErrorData };
 
@@ -53,7 +47,11 @@ export async function dispatch(
       error: {
         code: 'INVALID_INPUT',
         message: `Invalid input for ${name}: ${summarizeIssues(parsed.error.issues)}`,
-        details: parsed.error.issues.map((i) => ({ path: i.path.map(String), code: i.code, message: i.message })),
+        details: parsed.error.issues.map((i) => ({
+          path: i.path.map(String),
+          code: i.code,
+          message: i.message,
+        })),
       },
     };
   }
@@ -62,7 +60,9 @@ export async function dispatch(
     const value = await handler(parsed.data);
     const checked = spec.output.safeParse(value);
     if (!checked.success) {
-      throw new Error(`${name} returned a value outside its contract: ${summarizeIssues(checked.error.issues)}`);
+      throw new Error(
+        `${name} returned a value outside its contract: ${summarizeIssues(checked.error.issues)}`,
+      );
     }
     return { ok: true, value: checked.data };
   } catch (error) {

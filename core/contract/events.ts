@@ -31,4 +31,6 @@ export function isEventName(name: string): name is EventName {
 }
 
 /** One event as it travels over a transport; a union discriminated by `name`. */
-export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { name: K; payload: EventPayload<K> } }[E];
+export type EventEnvelope<E extends EventName = EventName> = {
+  [K in E]: { name: K; payload: EventPayload<K> };
+}[E];

@@ -99,7 +99,10 @@ export const jobMethods = {
   'jobs.pause': { input: jobId, output: jobSummarySchema },
   'jobs.resume': { input: jobId, output: jobSummarySchema },
   'jobs.retryFailed': { input: jobId, output: jobSummarySchema },
-  'jobs.cancelItem': { input: z.strictObject({ itemId: z.number().int().positive() }), output: jobItemSchema },
+  'jobs.cancelItem': {
+    input: z.strictObject({ itemId: z.number().int().positive() }),
+    output: jobItemSchema,
+  },
 } as const;
 
 const itemRef = { jobId: z.string(), itemId: z.number().int() };

@@ -38,7 +38,11 @@ export const usageRowSchema = z.object({
 });
 export type UsageRow = z.output<typeof usageRowSchema>;
 
-export const modelLimitSchema = z.object({ model: z.string(), rpm: z.number().int().positive(), rpd: z.number().int().positive() });
+export const modelLimitSchema = z.object({
+  model: z.string(),
+  rpm: z.number().int().positive(),
+  rpd: z.number().int().positive(),
+});
 
 const label = z.string().trim().min(1, 'give the key a label').max(80);
 const project = z.string().trim().min(1, 'give the Google Cloud project the key belongs to').max(120);
@@ -47,16 +51,41 @@ const project = z.string().trim().min(1, 'give the Google Cloud project the key 
 export const keyMethods = {
   'keys.list': { input: z.strictObject({}).optional(), output: z.array(keyInfoSchema) },
   'keys.add': {
-    input: z.strictObject({ label, project, tier: z.enum(KEY_TIERS).default('free'), secret: z.string().trim().min(20, 'that does not look like a Gemini API key').max(200) }),
+    input: z.strictObject({
+      label,
+      project,
+      tier: z.enum(KEY_TIERS).default('free'),
+      secret: z.string().trim().min(20, 'that does not look like a Gemini API key').max(200),
+    }),
     output: keyInfoSchema,
   },
   /** Makes a real models.list call with the key. */
-  'keys.test': { input: z.strictObject({ id: z.string() }), output: z.object({ ok: z.boolean(), message: z.string() }) },
-  'keys.disable': { input: z.strictObject({ id: z.string(), reason: z.string().max(200).optional() }), output: keyInfoSchema },
+  'keys.test': {
+    input: z.strictObject({ id: z.string() }),
+    output: z.object({ ok: z.boolean(), message: z.string() }),
+  },
+  'keys.disable': {
+    input: z.strictObject({ id: z.string(), reason: z.string().max(200).optional() }),
+    output: keyInfoSchema,
+  },
   'keys.enable': { input: z.strictObject({ id: z.string() }), output: keyInfoSchema },
   'keys.remove': { input: z.strictObject({ id: z.string() }), output: z.object({ removed: z.boolean() }) },
-  'usage.summary': { input: z.strictObject({}).optional(), output: z.object({ rows: z.array(usageRowSchema), limits: z.array(modelLimitSchema), margin: z.number() }) },
-  'usage.setLimit': { input: z.strictObject({ model: z.string().min(1), rpm: z.number().int().positive(), rpd: z.number().int().positive() }), output: modelLimitSchema },
+  'usage.summary': {
+    input: z.strictObject({}).optional(),
+    output: z.object({
+      rows: z.array(usageRowSchema),
+      limits: z.array(modelLimitSchema),
+      margin: z.number(),
+    }),
+  },
+  'usage.setLimit': {
+    input: z.strictObject({
+      model: z.string().min(1),
+      rpm: z.number().int().positive(),
+      rpd: z.number().int().positive(),
+    }),
+    output: modelLimitSchema,
+  },
 } as const;
 
 /** Sent whenever keys or usage change, so gauges refresh without polling. */

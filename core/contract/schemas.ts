@@ -95,4 +95,6 @@ export const scanEntryErrorSchema = z.object({
 });
 export type ScanEntryError = z.output<typeof scanEntryErrorSchema>;
 
-export const thumbRefSchema = z.string().regex(/^[0-9a-f]{40}$/, 'must be a thumbnail reference from files.scan');
+export const thumbRefSchema = z
+  .string()
+  .regex(/^[0-9a-f]{40}$/, 'must be a thumbnail reference from files.scan');

@@ -34,13 +34,23 @@ function wsUrl(baseUrl: string, token: string | undefined): string {
 
 function asResult(body: unknown, status: number): Result<unknown> {
   if (typeof body === 'object' && body !== null && 'ok' in body) {
-    const b = body as { ok: unknown; value?: unknown; error?: { code?: unknown; message?: unknown; details?: unknown } };
+    const b = body as {
+      ok: unknown;
+      value?: unknown;
+      error?: { code?: unknown; message?: unknown; details?: unknown };
+    };
     if (b.ok === true) return { ok: true, value: b.value };
     if (b.ok === false && b.error && isErrorCode(b.error.code)) {
-      return { ok: false, error: { code: b.error.code, message: String(b.error.message), details: b.error.details } };
+      return {
+        ok: false,
+        error: { code: b.error.code, message: String(b.error.message), details: b.error.details },
+      };
     }
   }
-  return { ok: false, error: { code: 'TRANSPORT', message: `The server answered ${status} with an unexpected body.` } };
+  return {
+    ok: false,
+    error: { code: 'TRANSPORT', message: `The server answered ${status} with an unexpected body.` },
+  };
 }
 
 /** Calls `POST /rpc/<name>` and listens on the `/events` WebSocket (opened on first subscribe). */
@@ -91,7 +101,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, error: { code: 'TRANSPORT', message: `Cannot reach the Pixelsmith server: ${reason}` } };
+        return {
+          ok: false,
+          error: { code: 'TRANSPORT', message: `Cannot reach the Pixelsmith server: ${reason}` },
+        };
       }
       let body: unknown = null;
       try {

@@ -41,9 +41,16 @@ export const convertOperation: Operation<ConvertOptions> = {
     const probed = await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
     ctx.signal.throwIfAborted();
     const { options } = ctx;
-    let img = sharp(ctx.input, { limitInputPixels: ctx.limits.maxInputPixels, failOn: 'error' }).autoOrient().keepMetadata();
+    let img = sharp(ctx.input, { limitInputPixels: ctx.limits.maxInputPixels, failOn: 'error' })
+      .autoOrient()
+      .keepMetadata();
     if (options.maxSize !== undefined) {
-      img = img.resize({ width: options.maxSize, height: options.maxSize, fit: 'inside', withoutEnlargement: true });
+      img = img.resize({
+        width: options.maxSize,
+        height: options.maxSize,
+        fit: 'inside',
+        withoutEnlargement: true,
+      });
     } else if (options.scale !== undefined && options.scale !== 1) {
       img = img.resize({
         width: Math.max(1, Math.round(probed.width * options.scale)),
@@ -54,11 +61,20 @@ export const convertOperation: Operation<ConvertOptions> = {
     }
     let data: Buffer;
     try {
-      data = await encodeAs(img, targetFormat(options, ctx.inputPath), options.quality, probed.hasAlpha).toBuffer();
+      data = await encodeAs(
+        img,
+        targetFormat(options, ctx.inputPath),
+        options.quality,
+        probed.hasAlpha,
+      ).toBuffer();
     } catch (error) {
       const message = (error as Error).message;
-      if (/pixel limit/i.test(message)) throw new RpcError('IMAGE_TOO_LARGE', `${ctx.inputPath} is over the pixel limit: ${message}`);
-      throw new RpcError('CORRUPT_IMAGE', `${ctx.inputPath} could not be decoded (${message.trim()}); the file may be truncated or damaged.`);
+      if (/pixel limit/i.test(message))
+        throw new RpcError('IMAGE_TOO_LARGE', `${ctx.inputPath} is over the pixel limit: ${message}`);
+      throw new RpcError(
+        'CORRUPT_IMAGE',
+        `${ctx.inputPath} could not be decoded (${message.trim()}); the file may be truncated or damaged.`,
+      );
     }
     ctx.progress(1);
     return { outputs: [ctx.writeOutput(data)] };

@@ -48,24 +48,37 @@ const toRow = (r: Raw): ApiKeyRow => ({
 /** The `api_keys` table. */
 export function createApiKeysRepo(db: Database) {
   return {
-    list: (): ApiKeyRow[] => db.prepare<[], Raw>('SELECT * FROM api_keys ORDER BY project, created_at').all().map(toRow),
+    list: (): ApiKeyRow[] =>
+      db.prepare<[], Raw>('SELECT * FROM api_keys ORDER BY project, created_at').all().map(toRow),
     get: (id: string): ApiKeyRow | undefined => {
       const r = db.prepare<[string], Raw>('SELECT * FROM api_keys WHERE id = ?').get(id);
       return r && toRow(r);
     },
-    insert: (k: Pick<ApiKeyRow, 'id' | 'label' | 'project' | 'tier' | 'secret' | 'last4' | 'createdAt'>): void =>
+    insert: (
+      k: Pick<ApiKeyRow, 'id' | 'label' | 'project' | 'tier' | 'secret' | 'last4' | 'createdAt'>,
+    ): void =>
       void db
-        .prepare('INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES (@id, @label, @project, @tier, @secret, @last4, @createdAt)')
+        .prepare(
+          'INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES (@id, @label, @project, @tier, @secret, @last4, @createdAt)',
+        )
         .run(k),
     remove: (id: string): boolean => db.prepare('DELETE FROM api_keys WHERE id = ?').run(id).changes === 1,
-    setDisabled: (id: string, reason: string | null): void => void db.prepare('UPDATE api_keys SET disabled_reason = ? WHERE id = ?').run(reason, id),
-    touch: (id: string, at: number): void => void db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id),
+    setDisabled: (id: string, reason: string | null): void =>
+      void db.prepare('UPDATE api_keys SET disabled_reason = ? WHERE id = ?').run(reason, id),
+    touch: (id: string, at: number): void =>
+      void db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id),
     /** A success closes the circuit and resets the failure count and backoff. */
     succeeded: (id: string): void =>
-      void db.prepare('UPDATE api_keys SET consecutive_failures = 0, circuit_open_until = NULL, circuit_backoff_ms = 0 WHERE id = ?').run(id),
+      void db
+        .prepare(
+          'UPDATE api_keys SET consecutive_failures = 0, circuit_open_until = NULL, circuit_backoff_ms = 0 WHERE id = ?',
+        )
+        .run(id),
     failed: (id: string, failures: number, openUntil: number | null, backoffMs: number): void =>
       void db
-        .prepare('UPDATE api_keys SET consecutive_failures = ?, circuit_open_until = ?, circuit_backoff_ms = ? WHERE id = ?')
+        .prepare(
+          'UPDATE api_keys SET consecutive_failures = ?, circuit_open_until = ?, circuit_backoff_ms = ? WHERE id = ?',
+        )
         .run(failures, openUntil, backoffMs, id),
   };
 }

@@ -71,13 +71,23 @@ export interface Outcome {
 export interface ItemsRepo {
   insertMany(items: readonly NewItem[], now: number): void;
   get(id: number): ItemRow | undefined;
-  page(jobId: string, offset: number, limit: number, status?: ItemStatus): { items: ItemRow[]; total: number };
+  page(
+    jobId: string,
+    offset: number,
+    limit: number,
+    status?: ItemStatus,
+  ): { items: ItemRow[]; total: number };
   /**
    * Atomically takes the next queued item for `resource` (interactive jobs first, then oldest job,
    * then list order), marks it running for `owner` and counts the attempt. One statement, so two
    * processes sharing the database never take the same item.
    */
-  claimNext(resource: string, owner: string, now: number, scope: readonly string[] | null): ItemRow | undefined;
+  claimNext(
+    resource: string,
+    owner: string,
+    now: number,
+    scope: readonly string[] | null,
+  ): ItemRow | undefined;
   /** Records an outcome, but only if `owner` still holds the item (a cancel may have won). */
   finish(id: number, owner: string, outcome: Outcome): boolean;
   /** Puts a running item back in the queue; `refundAttempt` when it was interrupted by a pause. */
@@ -127,7 +137,9 @@ export function createItemsRepo(db: Database): ItemsRepo {
     UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0,
       attempts = CASE WHEN @refund THEN MAX(attempts - 1, 0) ELSE attempts END
     WHERE id = @id AND status = 'running' AND owner = @owner`);
-  const running = db.prepare<[string], RawItem>("SELECT * FROM items WHERE job_id = ? AND status = 'running'");
+  const running = db.prepare<[string], RawItem>(
+    "SELECT * FROM items WHERE job_id = ? AND status = 'running'",
+  );
   const runningAll = db.prepare<[], RawItem>("SELECT * FROM items WHERE status = 'running'");
   // EXISTS-style: stops at the first pending row instead of counting them all.
   const pending = db.prepare<[string], { one: number }>(
@@ -153,8 +165,12 @@ export function createItemsRepo(db: Database): ItemsRepo {
     page(jobId, offset, limit, status) {
       const where = status ? 'job_id = ? AND status = ?' : 'job_id = ?';
       const args = status ? [jobId, status] : [jobId];
-      const rows = db.prepare<unknown[], RawItem>(`SELECT * FROM items WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`).all(...args, limit, offset);
-      const total = db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${where}`).get(...args)?.n ?? 0;
+      const rows = db
+        .prepare<unknown[], RawItem>(`SELECT * FROM items WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
+        .all(...args, limit, offset);
+      const total =
+        db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${where}`).get(...args)
+          ?.n ?? 0;
       return { items: rows.map(toItem), total };
     },
     claimNext(resource, owner, now, scope) {
@@ -177,13 +193,20 @@ export function createItemsRepo(db: Database): ItemsRepo {
       );
     },
     requeue: (id, owner, refund) => void requeue.run({ id, owner, refund: refund ? 1 : 0 }),
-    setProgress: (id, progress) => void db.prepare("UPDATE items SET progress = ? WHERE id = ? AND status = 'running'").run(progress, id),
+    setProgress: (id, progress) =>
+      void db.prepare("UPDATE items SET progress = ? WHERE id = ? AND status = 'running'").run(progress, id),
     runningOf: (jobId) => running.all(jobId).map(toItem),
     runningAll: () => runningAll.all().map(toItem),
     cancelQueued: (jobId, now) =>
-      db.prepare("UPDATE items SET status = 'cancelled', finished_at = ? WHERE job_id = ? AND status = 'queued'").run(now, jobId).changes,
+      db
+        .prepare(
+          "UPDATE items SET status = 'cancelled', finished_at = ? WHERE job_id = ? AND status = 'queued'",
+        )
+        .run(now, jobId).changes,
     cancelQueuedItem: (id, now) =>
-      db.prepare("UPDATE items SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'").run(now, id).changes === 1,
+      db
+        .prepare("UPDATE items SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'")
+        .run(now, id).changes === 1,
     retryFailed: (jobId) =>
       db
         .prepare(
@@ -193,7 +216,9 @@ export function createItemsRepo(db: Database): ItemsRepo {
         .run(jobId).changes,
     recover(isOrphan) {
       const recovered: ItemRow[] = [];
-      const reset = db.prepare("UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0 WHERE id = ? AND status = 'running'");
+      const reset = db.prepare(
+        "UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0 WHERE id = ? AND status = 'running'",
+      );
       db.transaction(() => {
         for (const row of runningAll.all()) {
           if (isOrphan(row.owner) && reset.run(row.id).changes === 1) recovered.push(toItem(row));

@@ -43,7 +43,11 @@ export interface JobsRepo {
   list(status?: JobStatus): JobRow[];
   /** Jobs this process should pick up again: not finished and not paused by the user. */
   unfinished(): JobRow[];
-  setStatus(id: string, status: JobStatus, patch?: { startedAt?: number | null; finishedAt?: number | null }): void;
+  setStatus(
+    id: string,
+    status: JobStatus,
+    patch?: { startedAt?: number | null; finishedAt?: number | null },
+  ): void;
   counts(id: string): JobCounts;
 }
 
@@ -55,14 +59,22 @@ export function createJobsRepo(db: Database): JobsRepo {
   );
   const get = db.prepare<[string], RawJob>('SELECT * FROM jobs WHERE id = ?');
   const list = db.prepare<[], RawJob>('SELECT * FROM jobs ORDER BY created_at DESC, id');
-  const byStatus = db.prepare<[string], RawJob>('SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC, id');
-  const unfinished = db.prepare<[], RawJob>("SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY priority DESC, created_at");
+  const byStatus = db.prepare<[string], RawJob>(
+    'SELECT * FROM jobs WHERE status = ? ORDER BY created_at DESC, id',
+  );
+  const unfinished = db.prepare<[], RawJob>(
+    "SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY priority DESC, created_at",
+  );
   const counts = db.prepare<[string], { status: string; n: number }>(
     'SELECT status, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY status',
   );
   return {
     insert: (job) =>
-      insert.run({ ...job, options: JSON.stringify(job.options), priority: job.priority === 'interactive' ? 1 : 0 }),
+      insert.run({
+        ...job,
+        options: JSON.stringify(job.options),
+        priority: job.priority === 'interactive' ? 1 : 0,
+      }),
     get: (id) => {
       const r = get.get(id);
       return r && toRow(r);

@@ -4,7 +4,11 @@ import type { Database } from 'better-sqlite3';
 export function createKeyCooldownsRepo(db: Database) {
   return {
     get: (project: string, model: string): number | null =>
-      db.prepare<[string, string], { until: number }>('SELECT until FROM key_cooldowns WHERE project = ? AND model = ?').get(project, model)?.until ?? null,
+      db
+        .prepare<[string, string], { until: number }>(
+          'SELECT until FROM key_cooldowns WHERE project = ? AND model = ?',
+        )
+        .get(project, model)?.until ?? null,
     /** Keeps the later of an existing and a new cooldown. */
     hold: (project: string, model: string, until: number, reason: string): void =>
       void db

@@ -10,16 +10,35 @@ export function createKeyUsageRepo(db: Database) {
   );
   return {
     /** Requests after `since` (exclusive). */
-    countSince: (project: string, model: string, since: number): number => count.get(project, model, since)?.n ?? 0,
+    countSince: (project: string, model: string, since: number): number =>
+      count.get(project, model, since)?.n ?? 0,
     /** When the oldest request of the last minute leaves the window. */
-    oldestSince: (project: string, model: string, since: number): number | null => oldestInWindow.get(project, model, since)?.at ?? null,
+    oldestSince: (project: string, model: string, since: number): number | null =>
+      oldestInWindow.get(project, model, since)?.at ?? null,
     reserve: (keyId: string, project: string, model: string, at: number): number =>
-      Number(db.prepare("INSERT INTO key_usage (key_id, project, model, at, status) VALUES (?, ?, ?, ?, 'reserved')").run(keyId, project, model, at).lastInsertRowid),
-    settle: (id: number, status: 'ok' | 'failed' | 'refused', inputTokens: number | null, outputTokens: number | null): void =>
-      void db.prepare('UPDATE key_usage SET status = ?, input_tokens = ?, output_tokens = ? WHERE id = ?').run(status, inputTokens, outputTokens, id),
+      Number(
+        db
+          .prepare(
+            "INSERT INTO key_usage (key_id, project, model, at, status) VALUES (?, ?, ?, ?, 'reserved')",
+          )
+          .run(keyId, project, model, at).lastInsertRowid,
+      ),
+    settle: (
+      id: number,
+      status: 'ok' | 'failed' | 'refused',
+      inputTokens: number | null,
+      outputTokens: number | null,
+    ): void =>
+      void db
+        .prepare('UPDATE key_usage SET status = ?, input_tokens = ?, output_tokens = ? WHERE id = ?')
+        .run(status, inputTokens, outputTokens, id),
     cancel: (id: number): void => void db.prepare('DELETE FROM key_usage WHERE id = ?').run(id),
     pairsSince: (since: number): { project: string; model: string }[] =>
-      db.prepare<[number], { project: string; model: string }>('SELECT DISTINCT project, model FROM key_usage WHERE at > ?').all(since),
+      db
+        .prepare<[number], { project: string; model: string }>(
+          'SELECT DISTINCT project, model FROM key_usage WHERE at > ?',
+        )
+        .all(since),
     /** Old rows are only history; the last two days are all the accounting needs. */
     prune: (before: number): void => void db.prepare('DELETE FROM key_usage WHERE at < ?').run(before),
   };

@@ -20,12 +20,17 @@ function dbFile(): string {
 }
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 const tables = (db: DatabaseCtor.Database): string[] =>
-  db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all().map((r) => r.name);
+  db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+    .all()
+    .map((r) => r.name);
 
 describe('migrations', () => {
   it('the index lists every NNNN-name.ts file, in order, with matching versions and names', () => {
     const folder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-    const files = readdirSync(folder).filter((f) => /^\d{4}-.+\.ts$/.test(f) && !f.endsWith('.test.ts')).sort();
+    const files = readdirSync(folder)
+      .filter((f) => /^\d{4}-.+\.ts$/.test(f) && !f.endsWith('.test.ts'))
+      .sort();
     expect(files.length).toBeGreaterThan(0);
     expect(MIGRATIONS.map((m) => `${String(m.version).padStart(4, '0')}-${m.name}.ts`)).toEqual(files);
     expect(() => checkMigrationList(MIGRATIONS)).not.toThrow();
@@ -99,7 +104,12 @@ describe('migrations', () => {
   it('rejects badly numbered migration lists at once', () => {
     const up = (): void => undefined;
     expect(() => checkMigrationList([{ version: 15, name: 'odd', up }])).toThrow(/multiple of 10/);
-    expect(() => checkMigrationList([{ version: 20, name: 'b', up }, { version: 10, name: 'a', up }])).toThrow(/out of order/);
+    expect(() =>
+      checkMigrationList([
+        { version: 20, name: 'b', up },
+        { version: 10, name: 'a', up },
+      ]),
+    ).toThrow(/out of order/);
     expect(() => checkMigrationList([{ version: 10, name: 'Bad Name', up }])).toThrow(/kebab-case/);
   });
 });

@@ -11,7 +11,9 @@ export function checkMigrationList(migrations: readonly Migration[]): void {
   let previous = 0;
   for (const m of migrations) {
     if (!Number.isInteger(m.version) || m.version <= 0 || m.version % 10 !== 0) {
-      throw new Error(`Migration "${m.name}": expected a positive multiple of 10 as version, got ${m.version}`);
+      throw new Error(
+        `Migration "${m.name}": expected a positive multiple of 10 as version, got ${m.version}`,
+      );
     }
     if (m.version <= previous) {
       throw new Error(`Migration "${m.name}" (${m.version}) is out of order: it follows version ${previous}`);

@@ -28,7 +28,11 @@ export interface ModelsRepo {
 
 /** The `models` table. */
 export function createModelsRepo(db: Database): ModelsRepo {
-  const toRow = (r: Raw): ModelRow => ({ ...r, convention: JSON.parse(r.convention) as ModelConvention, installedAt: r.installed_at });
+  const toRow = (r: Raw): ModelRow => ({
+    ...r,
+    convention: JSON.parse(r.convention) as ModelConvention,
+    installedAt: r.installed_at,
+  });
   return {
     list: () => db.prepare<[], Raw>('SELECT * FROM models ORDER BY id').all().map(toRow),
     get: (id) => {

@@ -15,9 +15,10 @@ export interface ResultsCacheRepo {
 
 /** The `results_cache` table. */
 export function createResultsCacheRepo(db: Database): ResultsCacheRepo {
-  const get = db.prepare<[string], { output_path: string; input_sha256: string; op_hash: string; size: number; mtime_ms: number }>(
-    'SELECT * FROM results_cache WHERE output_path = ?',
-  );
+  const get = db.prepare<
+    [string],
+    { output_path: string; input_sha256: string; op_hash: string; size: number; mtime_ms: number }
+  >('SELECT * FROM results_cache WHERE output_path = ?');
   const put = db.prepare(
     'INSERT INTO results_cache (output_path, input_sha256, op_hash, size, mtime_ms, created_at) ' +
       'VALUES (@outputPath, @inputSha256, @opHash, @size, @mtimeMs, @createdAt) ' +
@@ -27,7 +28,15 @@ export function createResultsCacheRepo(db: Database): ResultsCacheRepo {
   return {
     get(outputPath) {
       const r = get.get(outputPath);
-      return r && { outputPath: r.output_path, inputSha256: r.input_sha256, opHash: r.op_hash, size: r.size, mtimeMs: r.mtime_ms };
+      return (
+        r && {
+          outputPath: r.output_path,
+          inputSha256: r.input_sha256,
+          opHash: r.op_hash,
+          size: r.size,
+          mtimeMs: r.mtime_ms,
+        }
+      );
     },
     put: (row) => put.run({ ...row, mtimeMs: Math.trunc(row.mtimeMs), createdAt: Date.now() }),
   };

@@ -59,7 +59,8 @@ export class RowBlender {
     for (let v = 0; v < h; v += 1) {
       const wy = rampWeight(v, h, top, bottom);
       const bandRow = tile.y * s + v - this.bandTop;
-      if (bandRow < 0 || bandRow >= this.bandRows) throw new Error(`Tile row ${tile.y * s + v} is outside the blending band`);
+      if (bandRow < 0 || bandRow >= this.bandRows)
+        throw new Error(`Tile row ${tile.y * s + v} is outside the blending band`);
       const src = (offY + v) * ctxW + offX;
       const dst = bandRow * this.outWidth + tile.x * s;
       for (let u = 0; u < w; u += 1) {

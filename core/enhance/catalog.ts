@@ -24,17 +24,22 @@ export const catalogEntrySchema = z.object({
   input: conventionSchema,
   fileName: z.string().regex(/^[A-Za-z0-9._-]+\.onnx$/),
   bytes: z.number().int().positive().nullable(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   licence: z.string(),
   urls: z.array(z.string().url()),
   notes: z.string(),
 });
 export type CatalogEntry = z.output<typeof catalogEntrySchema>;
 
-const catalogSchema = z.object({ version: z.literal(1), models: z.array(catalogEntrySchema) }).refine(
-  (c) => c.models.every((m) => m.urls.length === 0 || (m.sha256 !== null && m.bytes !== null)),
-  'a downloadable model needs a verified sha256 and size',
-);
+const catalogSchema = z
+  .object({ version: z.literal(1), models: z.array(catalogEntrySchema) })
+  .refine(
+    (c) => c.models.every((m) => m.urls.length === 0 || (m.sha256 !== null && m.bytes !== null)),
+    'a downloadable model needs a verified sha256 and size',
+  );
 
 /** Reads and validates `resources/models/catalog.json`. */
 export function loadCatalog(resourcesDir: string): CatalogEntry[] {
@@ -43,4 +48,9 @@ export function loadCatalog(resourcesDir: string): CatalogEntry[] {
 }
 
 /** The default upscaler when the user names none: best quality first. */
-export const UPSCALER_PREFERENCE = ['realesr-general-x4v3', 'RealESRGAN_x4plus', 'realesr-animevideov3', 'RealESRGAN_x2plus'];
+export const UPSCALER_PREFERENCE = [
+  'realesr-general-x4v3',
+  'RealESRGAN_x4plus',
+  'realesr-animevideov3',
+  'RealESRGAN_x2plus',
+];

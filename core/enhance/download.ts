@@ -26,7 +26,10 @@ export async function downloadVerified(req: DownloadRequest): Promise<void> {
   const failures: string[] = [];
   for (const url of req.urls) {
     try {
-      const have = await stat(part).then((s) => s.size, () => 0);
+      const have = await stat(part).then(
+        (s) => s.size,
+        () => 0,
+      );
       const headers: Record<string, string> = have > 0 && have < req.bytes ? { range: `bytes=${have}-` } : {};
       if (have >= req.bytes) await rm(part, { force: true });
       const response = await doFetch(url, { headers, ...(req.signal && { signal: req.signal }) });
@@ -40,13 +43,21 @@ export async function downloadVerified(req: DownloadRequest): Promise<void> {
           done(received > req.bytes ? new Error(`more than the expected ${req.bytes} bytes`) : null, chunk);
         },
       });
-      await pipeline(Readable.fromWeb(response.body as never), counter, createWriteStream(part, { flags: resumed ? 'a' : 'w' }), {
-        ...(req.signal && { signal: req.signal }),
-      });
+      await pipeline(
+        Readable.fromWeb(response.body as never),
+        counter,
+        createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+        {
+          ...(req.signal && { signal: req.signal }),
+        },
+      );
       const digest = await sha256File(part);
       if (digest !== req.sha256) {
         await rm(part, { force: true });
-        throw new RpcError('CHECKSUM_MISMATCH', `The file from ${url} has sha256 ${digest}, not the expected ${req.sha256}; it was discarded.`);
+        throw new RpcError(
+          'CHECKSUM_MISMATCH',
+          `The file from ${url} has sha256 ${digest}, not the expected ${req.sha256}; it was discarded.`,
+        );
       }
       await rename(part, req.target);
       return;

@@ -20,13 +20,31 @@ async function roundTrip(original: Buffer, alpha: boolean) {
   const max = src.depth === 16 ? 65535 : 255;
   const color = pattern(width * height * colorChannels, max);
   const alphaPlane = alpha ? pattern(width * height, max).reverse() : null;
-  const png = await encodeRaster({ original, color, colorChannels, alpha: alphaPlane, width, height, depth: src.depth, format: 'png', quality: 90 });
+  const png = await encodeRaster({
+    original,
+    color,
+    colorChannels,
+    alpha: alphaPlane,
+    width,
+    height,
+    depth: src.depth,
+    format: 'png',
+    quality: 90,
+  });
   const back = await decodeRaster(png, 1e8);
   const meta = await sharp(png).metadata();
   let worst = 0;
   for (let i = 0; i < width * height; i += 1) {
-    for (let c = 0; c < colorChannels; c += 1) worst = Math.max(worst, Math.abs((back.data[i * back.channels + c] ?? 0) - (color[i * colorChannels + c] ?? 0)));
-    if (alphaPlane) worst = Math.max(worst, Math.abs((back.data[i * back.channels + back.channels - 1] ?? 0) - (alphaPlane[i] ?? 0)));
+    for (let c = 0; c < colorChannels; c += 1)
+      worst = Math.max(
+        worst,
+        Math.abs((back.data[i * back.channels + c] ?? 0) - (color[i * colorChannels + c] ?? 0)),
+      );
+    if (alphaPlane)
+      worst = Math.max(
+        worst,
+        Math.abs((back.data[i * back.channels + back.channels - 1] ?? 0) - (alphaPlane[i] ?? 0)),
+      );
   }
   return { back, meta, worst, width, height };
 }
@@ -49,15 +67,39 @@ describe('encodeRaster keeps pixels exact and metadata of the original', () => {
   });
 
   it('grayscale stays one channel, RGBA keeps its alpha, 16-bit stays 16-bit: all exact', async () => {
-    const gray = await roundTrip(await sharp(join(FIXTURE_IMAGES, '00017_gray.png')).extract({ left: 0, top: 0, width: 30, height: 20 }).toColourspace('b-w').png().toBuffer(), false);
+    const gray = await roundTrip(
+      await sharp(join(FIXTURE_IMAGES, '00017_gray.png'))
+        .extract({ left: 0, top: 0, width: 30, height: 20 })
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+      false,
+    );
     expect([gray.back.channels, gray.worst]).toEqual([1, 0]);
-    const rgba = await roundTrip(await sharp(join(FIXTURE_IMAGES, 'children-alpha.png')).extract({ left: 0, top: 0, width: 30, height: 20 }).png().toBuffer(), true);
+    const rgba = await roundTrip(
+      await sharp(join(FIXTURE_IMAGES, 'children-alpha.png'))
+        .extract({ left: 0, top: 0, width: 30, height: 20 })
+        .png()
+        .toBuffer(),
+      true,
+    );
     expect([rgba.back.channels, rgba.worst]).toEqual([4, 0]);
-    const deepSource = await sharp(join(FIXTURE_IMAGES, 'esrgan_lq_comic.png')).toColourspace('rgb16').withIccProfile('p3').png().toBuffer();
+    const deepSource = await sharp(join(FIXTURE_IMAGES, 'esrgan_lq_comic.png'))
+      .toColourspace('rgb16')
+      .withIccProfile('p3')
+      .png()
+      .toBuffer();
     const deep = await roundTrip(deepSource, false);
     expect([deep.back.depth, deep.back.channels, deep.worst]).toEqual([16, 3, 0]);
     expect(deep.meta.icc?.length).toBe((await sharp(deepSource).metadata()).icc?.length);
-    const deepAlpha = await roundTrip(await sharp(join(FIXTURE_IMAGES, 'children-alpha.png')).extract({ left: 0, top: 0, width: 30, height: 20 }).toColourspace('rgb16').png().toBuffer(), true);
+    const deepAlpha = await roundTrip(
+      await sharp(join(FIXTURE_IMAGES, 'children-alpha.png'))
+        .extract({ left: 0, top: 0, width: 30, height: 20 })
+        .toColourspace('rgb16')
+        .png()
+        .toBuffer(),
+      true,
+    );
     expect([deepAlpha.back.depth, deepAlpha.back.channels, deepAlpha.worst]).toEqual([16, 4, 0]);
   });
 });

@@ -31,8 +31,18 @@ export async function decodeRaster(input: Buffer, maxPixels: number): Promise<Ra
     .toColourspace(gray ? (depth === 16 ? 'grey16' : 'b-w') : depth === 16 ? 'rgb16' : 'srgb')
     .raw(depth === 16 ? { depth: 'ushort' } : {})
     .toBuffer({ resolveWithObject: true });
-  const pixels = depth === 16 ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data.buffer, data.byteOffset, data.length);
-  return { data: pixels, width: info.width, height: info.height, channels: info.channels, depth, hasAlpha: info.channels === 2 || info.channels === 4 };
+  const pixels =
+    depth === 16
+      ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2)
+      : new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return {
+    data: pixels,
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+    depth,
+    hasAlpha: info.channels === 2 || info.channels === 4,
+  };
 }
 
 /** Integer pixels of a result: colour (gray or RGB) and an optional alpha plane. */
@@ -73,7 +83,9 @@ export async function encodeRaster(req: EncodeRequest): Promise<Buffer> {
   const space = colorChannels === 1 ? (depth === 16 ? 'grey16' : 'b-w') : depth === 16 ? 'rgb16' : 'srgb';
   let img: Sharp;
   if (req.alpha) {
-    img = sharp(typed(interleave(req.color, req.alpha, width * height, colorChannels)), { raw: raw(width, height, (colorChannels + 1) as 2 | 4) });
+    img = sharp(typed(interleave(req.color, req.alpha, width * height, colorChannels)), {
+      raw: raw(width, height, (colorChannels + 1) as 2 | 4),
+    });
   } else {
     // libvips works on gray sources as three bands here: gray values are ANDed as R = G = B and
     // the final colourspace conversion folds them back into one band.
@@ -83,7 +95,9 @@ export async function encodeRaster(req: EncodeRequest): Promise<Buffer> {
       // sharp orders operations itself; this sets the working space before boolean() runs.
       .pipelineColourspace(space)
       .linear(0, depth === 16 ? 65535 : 255)
-      .boolean(typed(colorChannels === 1 ? spread(req.color, width * height) : req.color), 'and', { raw: raw(width, height, 3) })
+      .boolean(typed(colorChannels === 1 ? spread(req.color, width * height) : req.color), 'and', {
+        raw: raw(width, height, 3),
+      })
       .keepMetadata();
   }
   img = img.toColourspace(space);
@@ -112,12 +126,25 @@ function interleave(color: Canvas, alpha: Canvas, pixels: number, channels: numb
 }
 
 /** Lanczos resize of raw pixels (alpha planes, and outscales other than the model's own). */
-export async function resizeRaw(data: Canvas, width: number, height: number, channels: number, depth: 8 | 16, toW: number, toH: number): Promise<Canvas> {
-  const out = await sharp(typed(data), { raw: raw(width, height, channels as 1 | 2 | 3 | 4), limitInputPixels: false })
+export async function resizeRaw(
+  data: Canvas,
+  width: number,
+  height: number,
+  channels: number,
+  depth: 8 | 16,
+  toW: number,
+  toH: number,
+): Promise<Canvas> {
+  const out = await sharp(typed(data), {
+    raw: raw(width, height, channels as 1 | 2 | 3 | 4),
+    limitInputPixels: false,
+  })
     .resize(toW, toH, { kernel: 'lanczos3', fit: 'fill' })
     // Without this, sharp hands back 1-channel (and 16-bit) pixels as 8-bit sRGB.
     .toColourspace(channels <= 2 ? (depth === 16 ? 'grey16' : 'b-w') : depth === 16 ? 'rgb16' : 'srgb')
     .raw(depth === 16 ? { depth: 'ushort' } : {})
     .toBuffer();
-  return depth === 16 ? new Uint16Array(out.buffer, out.byteOffset, out.length / 2) : new Uint8Array(out.buffer, out.byteOffset, out.length);
+  return depth === 16
+    ? new Uint16Array(out.buffer, out.byteOffset, out.length / 2)
+    : new Uint8Array(out.buffer, out.byteOffset, out.length);
 }

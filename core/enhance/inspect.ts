@@ -16,7 +16,10 @@ export async function inspectModel(path: string): Promise<ModelFacts> {
   try {
     session = await ort.InferenceSession.create(path, { executionProviders: ['cpu'] });
   } catch (error) {
-    throw new RpcError('INVALID_INPUT', `${path} is not an ONNX model ONNX Runtime can load: ${(error as Error).message.split('\n')[0]}`);
+    throw new RpcError(
+      'INVALID_INPUT',
+      `${path} is not an ONNX model ONNX Runtime can load: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   try {
     const meta = session.inputMetadata[0];
@@ -27,8 +30,15 @@ export async function inspectModel(path: string): Promise<ModelFacts> {
     let scale: number | null = null;
     if (!fixedSize && shape.length === 4 && session.outputNames.length === 1) {
       const channels = typeof shape[1] === 'number' ? shape[1] : 3;
-      const input = new ort.Tensor('float32', new Float32Array(channels * 16 * 16).fill(0.5), [1, channels, 16, 16]);
-      const out = (await session.run({ [session.inputNames[0] ?? 'input']: input }))[session.outputNames[0] ?? 'output'];
+      const input = new ort.Tensor('float32', new Float32Array(channels * 16 * 16).fill(0.5), [
+        1,
+        channels,
+        16,
+        16,
+      ]);
+      const out = (await session.run({ [session.inputNames[0] ?? 'input']: input }))[
+        session.outputNames[0] ?? 'output'
+      ];
       const outH = out?.dims[2];
       if (typeof outH === 'number' && outH % 16 === 0) scale = outH / 16;
     }

@@ -29,7 +29,10 @@ afterEach(async () => {
 });
 
 /** A download host on loopback: serves `bytes`, honours Range, can cut a response short. */
-async function host(bytes: Buffer, opts: { cutAfter?: number } = {}): Promise<{ url: string; ranges: (string | undefined)[] }> {
+async function host(
+  bytes: Buffer,
+  opts: { cutAfter?: number } = {},
+): Promise<{ url: string; ranges: (string | undefined)[] }> {
   const ranges: (string | undefined)[] = [];
   server = createServer((req, res) => {
     ranges.push(req.headers.range);
@@ -64,22 +67,45 @@ describe('model catalog and store', () => {
       expect(entry.sha256, entry.id).not.toBeNull();
     }
     expect(real.filter((e) => e.urls.length > 0).every((e) => e.sha256 && e.bytes)).toBe(true);
-    expect(real.map((e) => e.id)).toEqual(expect.arrayContaining(['realesr-general-x4v3', 'realesr-animevideov3', 'RealESRGAN_x4plus', 'RealESRGAN_x2plus', 'GFPGANv1.4', 'retinaface-mobilenet0.25', 'yunet-2023mar']));
+    expect(real.map((e) => e.id)).toEqual(
+      expect.arrayContaining([
+        'realesr-general-x4v3',
+        'realesr-animevideov3',
+        'RealESRGAN_x4plus',
+        'RealESRGAN_x2plus',
+        'GFPGANv1.4',
+        'retinaface-mobilenet0.25',
+        'yunet-2023mar',
+      ]),
+    );
   });
 
   it('finds catalog models in the read-only folder only when size and sha256 match, and refuses to remove them', async () => {
     const s = store(real, FIXTURE_MODELS);
     const listed = await s.list();
-    expect(listed.find((m) => m.id === 'realesr-animevideov3')).toMatchObject({ installed: true, source: 'folder', path: ANIME });
-    expect(listed.find((m) => m.id === 'realesr-general-x4v3')).toMatchObject({ installed: false, downloadable: false });
+    expect(listed.find((m) => m.id === 'realesr-animevideov3')).toMatchObject({
+      installed: true,
+      source: 'folder',
+      path: ANIME,
+    });
+    expect(listed.find((m) => m.id === 'realesr-general-x4v3')).toMatchObject({
+      installed: false,
+      downloadable: false,
+    });
     expect((await s.resolve(undefined)).id).toBe('realesr-animevideov3');
-    await expect(s.remove('realesr-animevideov3')).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringMatching(/read-only/) });
+    await expect(s.remove('realesr-animevideov3')).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringMatching(/read-only/),
+    });
     // A file with the right name but other bytes is not that model.
     const fake = join(dir.path, 'fake');
     mkdirSync(fake);
     writeFileSync(join(fake, anime.fileName), 'not the model');
     expect((await store(real, fake).list()).find((m) => m.id === anime.id)?.installed).toBe(false);
-    await expect(store(real, fake).resolve(anime.id)).rejects.toMatchObject({ code: 'MODEL_MISSING', message: expect.stringMatching(/models import/) });
+    await expect(store(real, fake).resolve(anime.id)).rejects.toMatchObject({
+      code: 'MODEL_MISSING',
+      message: expect.stringMatching(/models import/),
+    });
   });
 
   it('downloads with progress, resumes a cut download with a Range request, and installs after the sha256 check', async () => {
@@ -87,7 +113,10 @@ describe('model catalog and store', () => {
     const first = await host(bytes, { cutAfter: 1_000_000 });
     const entry = { ...anime, urls: [first.url] };
     const s = store([entry]);
-    await expect(s.download(entry.id)).rejects.toMatchObject({ code: 'DOWNLOAD_FAILED', message: expect.stringMatching(/offline.*import/s) });
+    await expect(s.download(entry.id)).rejects.toMatchObject({
+      code: 'DOWNLOAD_FAILED',
+      message: expect.stringMatching(/offline.*import/s),
+    });
     expect(statSync(join(dir.path, 'models', `${entry.fileName}.part`)).size).toBe(1_000_000);
     const info = await s.download(entry.id);
     expect(first.ranges).toEqual([undefined, 'bytes=1000000-']);
@@ -118,6 +147,9 @@ describe('model catalog and store', () => {
     expect((await s.resolve('my-x3-model')).convention).toMatchObject({ channels: 'RGB', range: [0, 1] });
     const notModel = join(dir.path, 'notes.onnx');
     copyFileSync(join(FIXTURES, 'MANIFEST.md'), notModel);
-    await expect(s.import(notModel, {})).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/not an ONNX model/) });
+    await expect(s.import(notModel, {})).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/not an ONNX model/),
+    });
   });
 });

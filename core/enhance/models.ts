@@ -84,7 +84,20 @@ export class ModelStore {
       });
     }
     for (const row of rows.values()) {
-      out.push({ id: row.id, name: row.name, task: row.task, scale: row.scale, licence: 'as supplied by you', notes: 'Imported model.', installed: true, path: row.file, bytes: row.bytes, source: row.source, downloadable: false, provider: this.o.providerOf?.(row.file) ?? null });
+      out.push({
+        id: row.id,
+        name: row.name,
+        task: row.task,
+        scale: row.scale,
+        licence: 'as supplied by you',
+        notes: 'Imported model.',
+        installed: true,
+        path: row.file,
+        bytes: row.bytes,
+        source: row.source,
+        downloadable: false,
+        provider: this.o.providerOf?.(row.file) ?? null,
+      });
     }
     return out;
   }
@@ -93,14 +106,24 @@ export class ModelStore {
   async resolve(id: string | undefined, task: ModelTask = 'upscale'): Promise<InstalledModel> {
     if (id === undefined) {
       const installed = (await this.list()).filter((m) => m.installed && m.task === task);
-      const best = [...UPSCALER_PREFERENCE.map((p) => installed.find((m) => m.id === p)), ...installed].find((m) => m !== undefined);
-      if (!best) throw new RpcError('MODEL_MISSING', `No ${task} model is installed. ${HOW_TO_GET(UPSCALER_PREFERENCE[0] ?? 'ID')}`);
+      const best = [...UPSCALER_PREFERENCE.map((p) => installed.find((m) => m.id === p)), ...installed].find(
+        (m) => m !== undefined,
+      );
+      if (!best)
+        throw new RpcError(
+          'MODEL_MISSING',
+          `No ${task} model is installed. ${HOW_TO_GET(UPSCALER_PREFERENCE[0] ?? 'ID')}`,
+        );
       return this.resolve(best.id, task);
     }
     const row = this.o.repo.get(id);
     if (row) return { id, task: row.task, scale: row.scale, convention: row.convention, path: row.file };
     const entry = this.o.catalog.find((e) => e.id === id);
-    if (!entry) throw new RpcError('MODEL_MISSING', `There is no model "${id}". \`pixelsmith models list\` shows them.`);
+    if (!entry)
+      throw new RpcError(
+        'MODEL_MISSING',
+        `There is no model "${id}". \`pixelsmith models list\` shows them.`,
+      );
     const path = await this.folderModel(entry);
     if (!path) throw new RpcError('MODEL_MISSING', `The model "${id}" is not installed. ${HOW_TO_GET(id)}`);
     return { id, task: entry.task, scale: entry.scale, convention: entry.input, path };
@@ -111,7 +134,10 @@ export class ModelStore {
     const entry = this.o.catalog.find((e) => e.id === id);
     if (!entry) throw new RpcError('NOT_FOUND', `There is no model "${id}" in the catalog.`);
     if (entry.urls.length === 0 || !entry.sha256 || !entry.bytes) {
-      throw new RpcError('INVALID_STATE', `"${id}" has no verified download source yet; import an ONNX file instead. ${entry.notes}`);
+      throw new RpcError(
+        'INVALID_STATE',
+        `"${id}" has no verified download source yet; import an ONNX file instead. ${entry.notes}`,
+      );
     }
     await mkdir(this.o.dir, { recursive: true });
     const target = join(this.o.dir, entry.fileName);
@@ -128,24 +154,59 @@ export class ModelStore {
   }
 
   /** Copies a user's .onnx into the data folder, reading what it can from the model itself. */
-  async import(file: string, given: { id?: string | undefined; task?: ModelTask | undefined; scale?: number | undefined }): Promise<ModelInfo> {
+  async import(
+    file: string,
+    given: { id?: string | undefined; task?: ModelTask | undefined; scale?: number | undefined },
+  ): Promise<ModelInfo> {
     if (!existsSync(file)) throw new RpcError('FILE_NOT_FOUND', `${file} does not exist.`);
     const sha = await sha256File(file);
     const known = this.o.catalog.find((e) => e.sha256 === sha);
     const facts = await inspectModel(file);
     const scale = given.scale ?? known?.scale ?? facts.scale;
-    const task = given.task ?? known?.task ?? (facts.outputs > 1 ? 'face-detect' : scale && scale > 1 ? 'upscale' : undefined);
-    if (!task) throw new RpcError('INVALID_INPUT', `Could not tell what ${file} does; pass --task upscale|face-restore|face-detect.`);
-    if (!scale) throw new RpcError('INVALID_INPUT', `Could not tell the scale of ${file} (fixed input size); pass --scale N.`);
-    const id = given.id ?? known?.id ?? file.split(/[/\\]/).pop()!.replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9._-]/g, '-');
+    const task =
+      given.task ??
+      known?.task ??
+      (facts.outputs > 1 ? 'face-detect' : scale && scale > 1 ? 'upscale' : undefined);
+    if (!task)
+      throw new RpcError(
+        'INVALID_INPUT',
+        `Could not tell what ${file} does; pass --task upscale|face-restore|face-detect.`,
+      );
+    if (!scale)
+      throw new RpcError(
+        'INVALID_INPUT',
+        `Could not tell the scale of ${file} (fixed input size); pass --scale N.`,
+      );
+    const id =
+      given.id ??
+      known?.id ??
+      file
+        .split(/[/\\]/)
+        .pop()!
+        .replace(/\.onnx$/i, '')
+        .replace(/[^A-Za-z0-9._-]/g, '-');
     const entry = this.o.catalog.find((e) => e.id === id);
     await mkdir(this.o.dir, { recursive: true });
     const target = join(this.o.dir, `${id}.onnx`);
     const tmp = `${target}.${process.pid}.import.tmp`;
     await copyFile(file, tmp);
     await rename(tmp, target);
-    const convention = known?.input ?? entry?.input ?? { layout: 'NCHW', channels: 'RGB', range: [0, 1], mean: [0, 0, 0], std: [1, 1, 1], size: facts.fixedSize ?? 'dynamic' };
-    this.put({ id, name: entry?.name ?? id, task, scale, input: convention }, target, statSync(target).size, sha, 'import');
+    const convention = known?.input ??
+      entry?.input ?? {
+        layout: 'NCHW',
+        channels: 'RGB',
+        range: [0, 1],
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
+        size: facts.fixedSize ?? 'dynamic',
+      };
+    this.put(
+      { id, name: entry?.name ?? id, task, scale, input: convention },
+      target,
+      statSync(target).size,
+      sha,
+      'import',
+    );
     return this.info(id);
   }
 
@@ -153,15 +214,36 @@ export class ModelStore {
     const row = this.o.repo.get(id);
     if (!row) {
       const entry = this.o.catalog.find((e) => e.id === id);
-      if (entry && this.folderFile(entry)) throw new RpcError('INVALID_STATE', `"${id}" lives in the read-only models folder ${this.o.extraDir}; remove the file there.`);
+      if (entry && this.folderFile(entry))
+        throw new RpcError(
+          'INVALID_STATE',
+          `"${id}" lives in the read-only models folder ${this.o.extraDir}; remove the file there.`,
+        );
       throw new RpcError('NOT_FOUND', `"${id}" is not installed.`);
     }
     await rm(row.file, { force: true });
     return this.o.repo.remove(id);
   }
 
-  private put(e: Pick<CatalogEntry, 'id' | 'name' | 'task' | 'scale' | 'input'>, file: string, bytes: number, sha256: string, source: ModelRow['source']): void {
-    this.o.repo.put({ id: e.id, name: e.name, task: e.task, scale: e.scale, convention: e.input, file, bytes, sha256, source, installedAt: Date.now() });
+  private put(
+    e: Pick<CatalogEntry, 'id' | 'name' | 'task' | 'scale' | 'input'>,
+    file: string,
+    bytes: number,
+    sha256: string,
+    source: ModelRow['source'],
+  ): void {
+    this.o.repo.put({
+      id: e.id,
+      name: e.name,
+      task: e.task,
+      scale: e.scale,
+      convention: e.input,
+      file,
+      bytes,
+      sha256,
+      source,
+      installedAt: Date.now(),
+    });
   }
 
   private async info(id: string): Promise<ModelInfo> {

@@ -33,7 +33,13 @@ function harness(withModels: boolean): EngineHarness {
 }
 
 async function enhance(paths: string[], options: Record<string, unknown>) {
-  const job = await h.engine.create({ kind: 'enhance', options, paths, outDir: join(h.dir, 'out'), priority: 'interactive' });
+  const job = await h.engine.create({
+    kind: 'enhance',
+    options,
+    paths,
+    outDir: join(h.dir, 'out'),
+    priority: 'interactive',
+  });
   h.engine.start([job.id]);
   await h.engine.drain();
   return h.engine.get(job.id, 0, 100);
@@ -53,7 +59,12 @@ describe('enhance jobs', () => {
     const { job, items } = await enhance([input], { outscale: 2 });
     expect(job.counts).toMatchObject({ done: 1, failed: 0 });
     const item = items[0];
-    expect(item?.details).toMatchObject({ model: 'realesr-animevideov3', provider: 'cpu', width: 64, height: 96 });
+    expect(item?.details).toMatchObject({
+      model: 'realesr-animevideov3',
+      provider: 'cpu',
+      width: 64,
+      height: 96,
+    });
     const meta = await sharp(item?.outputs[0]).metadata();
     expect([meta.format, meta.width, meta.height, meta.orientation ?? 1]).toEqual(['jpeg', 64, 96, 1]);
     expect(meta.exif?.toString('latin1')).toContain('PixelsmithCam');
@@ -63,7 +74,10 @@ describe('enhance jobs', () => {
   it('keeps transparency (PNG out), and 4× is exactly 4×', async () => {
     harness(true);
     const input = join(h.dir, 'cutout.png');
-    await sharp(join(FIXTURE_IMAGES, 'children-alpha.png')).extract({ left: 180, top: 80, width: 40, height: 30 }).png().toFile(input);
+    await sharp(join(FIXTURE_IMAGES, 'children-alpha.png'))
+      .extract({ left: 180, top: 80, width: 40, height: 30 })
+      .png()
+      .toFile(input);
     const { items } = await enhance([input], { outscale: 4, alpha: 'model' });
     const meta = await sharp(items[0]?.outputs[0]).metadata();
     expect([meta.format, meta.width, meta.height, meta.hasAlpha]).toEqual(['png', 160, 120, true]);
@@ -87,6 +101,10 @@ describe('enhance jobs', () => {
 
     harness(false);
     const lonely = await enhance([join(FIXTURE_IMAGES, '0014.jpg')], {});
-    expect(lonely.items[0]).toMatchObject({ status: 'failed', errorCode: 'MODEL_MISSING', errorMessage: expect.stringMatching(/models download|models import/) });
+    expect(lonely.items[0]).toMatchObject({
+      status: 'failed',
+      errorCode: 'MODEL_MISSING',
+      errorMessage: expect.stringMatching(/models download|models import/),
+    });
   });
 });

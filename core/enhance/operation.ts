@@ -34,7 +34,11 @@ function formatFor(o: EnhanceOptions, inputPath: string): OutputFormat {
  * `enhance`: Real-ESRGAN-style super-resolution with an ONNX model, tiled, on the `gpu`
  * resource (one model run at a time, whichever provider loaded). Reports the provider used.
  */
-export function createEnhanceOperation(models: ModelStore, sessions: SessionCache, memoryBudgetBytes: () => number): Operation<EnhanceOptions> {
+export function createEnhanceOperation(
+  models: ModelStore,
+  sessions: SessionCache,
+  memoryBudgetBytes: () => number,
+): Operation<EnhanceOptions> {
   return {
     kind: 'enhance',
     version: 1,
@@ -44,13 +48,17 @@ export function createEnhanceOperation(models: ModelStore, sessions: SessionCach
     async run(ctx) {
       await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
       const model = await models.resolve(ctx.options.model, 'upscale');
-      if (model.convention.size !== 'dynamic') throw new RpcError('INVALID_INPUT', `${model.id} has a fixed input size; it cannot upscale tiles.`);
+      if (model.convention.size !== 'dynamic')
+        throw new RpcError('INVALID_INPUT', `${model.id} has a fixed input size; it cannot upscale tiles.`);
       const loaded = await sessions.get(model.path);
       let raster;
       try {
         raster = await decodeRaster(ctx.input, ctx.limits.maxInputPixels);
       } catch (error) {
-        throw new RpcError('CORRUPT_IMAGE', `${ctx.inputPath} could not be decoded (${(error as Error).message.trim()}); the file may be truncated or damaged.`);
+        throw new RpcError(
+          'CORRUPT_IMAGE',
+          `${ctx.inputPath} could not be decoded (${(error as Error).message.trim()}); the file may be truncated or damaged.`,
+        );
       }
       const result = await upscaleRaster(raster, {
         runner: sessionRunner(loaded),
@@ -63,10 +71,21 @@ export function createEnhanceOperation(models: ModelStore, sessions: SessionCach
         signal: ctx.signal,
         onProgress: (f) => ctx.progress(f * 0.95),
       });
-      const data = await encodeRaster({ ...result, original: ctx.input, format: formatFor(ctx.options, ctx.inputPath), quality: ctx.options.quality });
+      const data = await encodeRaster({
+        ...result,
+        original: ctx.input,
+        format: formatFor(ctx.options, ctx.inputPath),
+        quality: ctx.options.quality,
+      });
       return {
         outputs: [ctx.writeOutput(data)],
-        details: { model: model.id, provider: loaded.provider, tile: result.tile, width: result.width, height: result.height },
+        details: {
+          model: model.id,
+          provider: loaded.provider,
+          tile: result.tile,
+          width: result.width,
+          height: result.height,
+        },
       };
     },
   };

@@ -21,7 +21,12 @@ function cudaInstalled(): boolean {
   try {
     const binding = dirname(require.resolve('onnxruntime-node/package.json'));
     const dir = join(binding, 'bin', 'napi-v6', process.platform, process.arch);
-    return existsSync(join(dir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+    return existsSync(
+      join(
+        dir,
+        process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so',
+      ),
+    );
   } catch {
     return false;
   }
@@ -101,7 +106,9 @@ export function sessionRunner(loaded: LoadedSession, timing?: { runMs: number })
     async run(input, height, width) {
       const { Tensor } = await import('onnxruntime-node');
       const t0 = performance.now();
-      const result = await loaded.session.run({ [loaded.inputName]: new Tensor('float32', input, [1, 3, height, width]) });
+      const result = await loaded.session.run({
+        [loaded.inputName]: new Tensor('float32', input, [1, 3, height, width]),
+      });
       if (timing) timing.runMs += performance.now() - t0;
       const out = result[loaded.outputName];
       if (!out) throw new Error(`the model produced no "${loaded.outputName}" output`);

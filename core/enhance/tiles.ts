@@ -36,7 +36,13 @@ function starts(length: number, size: number, overlap: number): number[] {
  * and which see `pad` extra pixels of context on each side (cropped away after inference), so
  * a model's receptive field never reaches a tile's artificial border inside its core.
  */
-export function planTiles(width: number, height: number, size: number, overlap: number, pad: number): TilePlan {
+export function planTiles(
+  width: number,
+  height: number,
+  size: number,
+  overlap: number,
+  pad: number,
+): TilePlan {
   if (size < 8) throw new Error(`Tile size must be at least 8, got ${size}`);
   if (overlap < 0 || overlap >= size) throw new Error(`Overlap must be in [0, ${size}), got ${overlap}`);
   const xs = starts(width, size, overlap);
@@ -48,7 +54,18 @@ export function planTiles(width: number, height: number, size: number, overlap: 
       const w = Math.min(size, width - x);
       const cx = Math.max(0, x - pad);
       const cy = Math.max(0, y - pad);
-      tiles.push({ x, y, w, h, cx, cy, cw: Math.min(width, x + w + pad) - cx, ch: Math.min(height, y + h + pad) - cy, row, col });
+      tiles.push({
+        x,
+        y,
+        w,
+        h,
+        cx,
+        cy,
+        cw: Math.min(width, x + w + pad) - cx,
+        ch: Math.min(height, y + h + pad) - cy,
+        row,
+        col,
+      });
     });
   });
   return { tiles, rows: ys.length, cols: xs.length, rowStarts: ys };

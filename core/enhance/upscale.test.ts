@@ -25,7 +25,14 @@ function randomRaster(width: number, height: number, channels: number, seed: num
   return { data, width, height, channels, depth: 8, hasAlpha: channels === 4 };
 }
 
-const base = (runner: TileRunner, scale: number): UpscaleOptions => ({ runner, scale, outscale: scale, convention: RGB01, tile: 512, alpha: 'lanczos' });
+const base = (runner: TileRunner, scale: number): UpscaleOptions => ({
+  runner,
+  scale,
+  outscale: scale,
+  convention: RGB01,
+  tile: 512,
+  alpha: 'lanczos',
+});
 
 function diffStats(a: ArrayLike<number>, b: ArrayLike<number>, max: number) {
   let worst = 0;
@@ -38,7 +45,11 @@ function diffStats(a: ArrayLike<number>, b: ArrayLike<number>, max: number) {
     sq += d * d;
   }
   const mse = sq / a.length;
-  return { worst, mad: sum / a.length / max, psnr: mse === 0 ? Infinity : 10 * Math.log10((max * max) / mse) };
+  return {
+    worst,
+    mad: sum / a.length / max,
+    psnr: mse === 0 ? Infinity : 10 * Math.log10((max * max) / mse),
+  };
 }
 
 describe('tiled upscaling with exact test models', () => {
@@ -62,7 +73,11 @@ describe('tiled upscaling with exact test models', () => {
       for (let y = 0; y < out.height; y += 1) {
         for (let x = 0; x < out.width; x += 1) {
           for (let c = 0; c < 3; c += 1) {
-            if (out.color[(y * out.width + x) * 3 + c] !== src.data[(Math.floor(y / 4) * src.width + Math.floor(x / 4)) * 3 + c]) mismatches += 1;
+            if (
+              out.color[(y * out.width + x) * 3 + c] !==
+              src.data[(Math.floor(y / 4) * src.width + Math.floor(x / 4)) * 3 + c]
+            )
+              mismatches += 1;
           }
         }
       }
@@ -84,13 +99,18 @@ describe('tiled upscaling with exact test models', () => {
     const src = randomRaster(40, 40, 3, 3);
     const real = runnerOf(nearest);
     const picky: TileRunner = {
-      run: (input, h, w) => (h * w > 40 * 40 ? Promise.reject(new Error('Failed to allocate memory for tile')) : real.run(input, h, w)),
+      run: (input, h, w) =>
+        h * w > 40 * 40
+          ? Promise.reject(new Error('Failed to allocate memory for tile'))
+          : real.run(input, h, w),
     };
     const out = await upscaleRaster(src, { ...base(picky, 4), tile: 64, pad: 2 });
     // 64 (68 px with context) fails, 32 (36 px) fits.
     expect(out.tile).toBe(32);
     const broken: TileRunner = { run: () => Promise.reject(new Error('kernel exploded')) };
-    await expect(upscaleRaster(src, { ...base(broken, 4), tile: 16 })).rejects.toThrow(/tile \(0, 0, .*kernel exploded/);
+    await expect(upscaleRaster(src, { ...base(broken, 4), tile: 16 })).rejects.toThrow(
+      /tile \(0, 0, .*kernel exploded/,
+    );
   });
 });
 
@@ -116,25 +136,44 @@ describe('with the real realesr-animevideov3 model', () => {
   });
 
   it('keeps alpha, grayscale and 16-bit inputs of their kind', async () => {
-    const alphaIn = await decodeRaster(await sharp(join(FIXTURE_IMAGES, 'children-alpha.png')).extract({ left: 200, top: 100, width: 48, height: 40 }).png().toBuffer(), 1e8);
+    const alphaIn = await decodeRaster(
+      await sharp(join(FIXTURE_IMAGES, 'children-alpha.png'))
+        .extract({ left: 200, top: 100, width: 48, height: 40 })
+        .png()
+        .toBuffer(),
+      1e8,
+    );
     expect(alphaIn.channels).toBe(4);
     for (const mode of ['lanczos', 'model'] as const) {
       const out = await upscaleRaster(alphaIn, { ...base(runnerOf(session), 4), alpha: mode });
       expect(out.colorChannels).toBe(3);
       expect(out.alpha?.length).toBe(192 * 160);
     }
-    const grayIn = await decodeRaster(await sharp(join(FIXTURE_IMAGES, '00017_gray.png')).extract({ left: 0, top: 0, width: 40, height: 30 }).toColourspace('b-w').png().toBuffer(), 1e8);
+    const grayIn = await decodeRaster(
+      await sharp(join(FIXTURE_IMAGES, '00017_gray.png'))
+        .extract({ left: 0, top: 0, width: 40, height: 30 })
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+      1e8,
+    );
     expect(grayIn.channels).toBe(1);
     const gray = await upscaleRaster(grayIn, base(runnerOf(session), 4));
     expect([gray.colorChannels, gray.color.length]).toEqual([1, 160 * 120]);
-    const deepIn = await decodeRaster(await sharp(join(FIXTURE_IMAGES, 'esrgan_lq_comic.png')).toColourspace('rgb16').png().toBuffer(), 1e8);
+    const deepIn = await decodeRaster(
+      await sharp(join(FIXTURE_IMAGES, 'esrgan_lq_comic.png')).toColourspace('rgb16').png().toBuffer(),
+      1e8,
+    );
     expect(deepIn.depth).toBe(16);
     const deep = await upscaleRaster(deepIn, base(runnerOf(session), 4));
     expect(deep.depth).toBe(16);
     expect(deep.color).toBeInstanceOf(Uint16Array);
     // A dark 16-bit image stays 16-bit and dark (Real-ESRGAN's script would call it 8-bit).
     const dark = new Uint16Array(20 * 20 * 3).fill(200);
-    const darkPng = await sharp(dark, { raw: { width: 20, height: 20, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const darkPng = await sharp(dark, { raw: { width: 20, height: 20, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     const darkIn = await decodeRaster(darkPng, 1e8);
     expect(darkIn.depth).toBe(16);
     const darkOut = await upscaleRaster(darkIn, base(runnerOf(session), 4));

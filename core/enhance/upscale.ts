@@ -67,7 +67,14 @@ function tileTensor(src: Raster, plane: 'color' | 'alpha', tile: Tile, conv: Inp
   const out = new Float32Array(3 * area);
   const max = src.depth === 16 ? 65535 : 255;
   const stride = src.channels;
-  const from = plane === 'alpha' ? [stride - 1, stride - 1, stride - 1] : stride <= 2 ? [0, 0, 0] : conv.channels === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  const from =
+    plane === 'alpha'
+      ? [stride - 1, stride - 1, stride - 1]
+      : stride <= 2
+        ? [0, 0, 0]
+        : conv.channels === 'BGR'
+          ? [2, 1, 0]
+          : [0, 1, 2];
   const k = (conv.range[1] - conv.range[0]) / max;
   const mul = [0, 1, 2].map((c) => k / conv.std[c]!);
   const add = [0, 1, 2].map((c) => (conv.range[0] - conv.mean[c]!) / conv.std[c]!);
@@ -93,7 +100,12 @@ function tileTensor(src: Raster, plane: 'color' | 'alpha', tile: Tile, conv: Inp
 function normalizeOutput(data: Float32Array, conv: InputConvention): Float32Array {
   const plane = data.length / 3;
   const k = conv.range[1] - conv.range[0];
-  const identity = conv.channels === 'RGB' && k === 1 && conv.range[0] === 0 && conv.mean.every((m) => m === 0) && conv.std.every((s) => s === 1);
+  const identity =
+    conv.channels === 'RGB' &&
+    k === 1 &&
+    conv.range[0] === 0 &&
+    conv.mean.every((m) => m === 0) &&
+    conv.std.every((s) => s === 1);
   if (identity) return data;
   const out = new Float32Array(data.length);
   for (let c = 0; c < 3; c += 1) {
@@ -106,7 +118,13 @@ function normalizeOutput(data: Float32Array, conv: InputConvention): Float32Arra
   return out;
 }
 
-async function runPlane(src: Raster, plane: 'color' | 'alpha', opts: UpscaleOptions, tile: number, outChannels: number): Promise<Canvas> {
+async function runPlane(
+  src: Raster,
+  plane: 'color' | 'alpha',
+  opts: UpscaleOptions,
+  tile: number,
+  outChannels: number,
+): Promise<Canvas> {
   const s = opts.scale;
   const prePad = opts.prePad ?? 10;
   const paddedW = src.width + prePad;
@@ -115,18 +133,25 @@ async function runPlane(src: Raster, plane: 'color' | 'alpha', opts: UpscaleOpti
   const plan = planTiles(paddedW, paddedH, tile, overlap, opts.pad ?? 10);
   const outW = src.width * s;
   const outH = src.height * s;
-  const canvas: Canvas = src.depth === 16 ? new Uint16Array(outW * outH * outChannels) : new Uint8Array(outW * outH * outChannels);
+  const canvas: Canvas =
+    src.depth === 16 ? new Uint16Array(outW * outH * outChannels) : new Uint8Array(outW * outH * outChannels);
   const blender = new RowBlender(plan, s, overlap, 3, canvas, outChannels, paddedW, outW, outH, tile);
   let done = 0;
   const run = (t: Tile): Promise<Float32Array> =>
     opts.runner.run(tileTensor(src, plane, t, opts.convention), t.ch, t.cw).catch((error: unknown) => {
       const message = (error as Error).message;
       if (ALLOC_FAILURE.test(message)) throw new TileTooLarge(tile, message);
-      throw new RpcError('INTERNAL', `The model failed on tile (${t.cx}, ${t.cy}, ${t.cw}×${t.ch}): ${message}`);
+      throw new RpcError(
+        'INTERNAL',
+        `The model failed on tile (${t.cx}, ${t.cy}, ${t.cw}×${t.ch}): ${message}`,
+      );
     });
   const blend = (t: Tile, output: Float32Array): void => {
     if (output.length !== 3 * t.cw * s * t.ch * s) {
-      throw new RpcError('INTERNAL', `The model returned ${output.length} values for a ${t.cw}×${t.ch} tile; expected x${s} RGB.`);
+      throw new RpcError(
+        'INTERNAL',
+        `The model returned ${output.length} values for a ${t.cw}×${t.ch} tile; expected x${s} RGB.`,
+      );
     }
     blender.add(t, normalizeOutput(output, opts.convention));
     done += 1;
@@ -153,7 +178,10 @@ async function runPlane(src: Raster, plane: 'color' | 'alpha', opts: UpscaleOpti
 }
 
 class TileTooLarge extends Error {
-  constructor(readonly tile: number, reason: string) {
+  constructor(
+    readonly tile: number,
+    reason: string,
+  ) {
     super(`A ${tile}px tile did not fit in memory: ${reason}`);
   }
 }
@@ -165,7 +193,10 @@ class TileTooLarge extends Error {
  */
 export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<Upscaled> {
   const pad = opts.pad ?? 10;
-  let tile = opts.tile === 'auto' ? autoTileSize(opts.memoryBudgetBytes ?? 768 * 1024 ** 2, opts.scale, pad) : opts.tile;
+  let tile =
+    opts.tile === 'auto'
+      ? autoTileSize(opts.memoryBudgetBytes ?? 768 * 1024 ** 2, opts.scale, pad)
+      : opts.tile;
   const colorChannels = src.channels <= 2 ? 1 : 3;
   for (;;) {
     try {
@@ -174,7 +205,9 @@ export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<
       let color = await runPlane(src, 'color', { ...opts, onProgress: progress(0) }, tile, colorChannels);
       let alpha: Canvas | null = null;
       if (src.hasAlpha) {
-        alpha = withAlpha ? await runPlane(src, 'alpha', { ...opts, onProgress: progress(1) }, tile, 1) : await lanczosAlpha(src, opts.scale);
+        alpha = withAlpha
+          ? await runPlane(src, 'alpha', { ...opts, onProgress: progress(1) }, tile, 1)
+          : await lanczosAlpha(src, opts.scale);
       }
       let width = src.width * opts.scale;
       let height = src.height * opts.scale;
@@ -188,14 +221,16 @@ export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<
       }
       return { color, colorChannels, alpha, width, height, depth: src.depth, tile };
     } catch (error) {
-      if (!(error instanceof TileTooLarge) || tile <= MIN_TILE) throw error instanceof TileTooLarge ? new RpcError('INTERNAL', error.message) : error;
+      if (!(error instanceof TileTooLarge) || tile <= MIN_TILE)
+        throw error instanceof TileTooLarge ? new RpcError('INTERNAL', error.message) : error;
       tile = Math.max(MIN_TILE, Math.floor(tile / 2));
     }
   }
 }
 
 async function lanczosAlpha(src: Raster, scale: number): Promise<Canvas> {
-  const plane: Canvas = src.depth === 16 ? new Uint16Array(src.width * src.height) : new Uint8Array(src.width * src.height);
+  const plane: Canvas =
+    src.depth === 16 ? new Uint16Array(src.width * src.height) : new Uint8Array(src.width * src.height);
   for (let i = 0; i < plane.length; i += 1) plane[i] = src.data[i * src.channels + src.channels - 1] ?? 0;
   return resizeRaw(plane, src.width, src.height, 1, src.depth, src.width * scale, src.height * scale);
 }

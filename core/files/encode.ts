@@ -25,7 +25,13 @@ export function formatOfPath(path: string): OutputFormat | null {
  * Sets the encoder for `format`; shared by every operation that writes images. `pngLevel`
  * trades PNG size for speed (zlib 0–9); large upscales use a faster level.
  */
-export function encodeAs(img: Sharp, format: OutputFormat, quality: number, hasAlpha: boolean, pngLevel = 6): Sharp {
+export function encodeAs(
+  img: Sharp,
+  format: OutputFormat,
+  quality: number,
+  hasAlpha: boolean,
+  pngLevel = 6,
+): Sharp {
   switch (format) {
     case 'jpg':
       // JPEG has no alpha: composite on white rather than let transparent pixels turn black.

@@ -26,11 +26,17 @@ export function fsError(path: string, error: unknown): RpcError {
       return new RpcError('FILE_NOT_FOUND', `${path} does not exist (it may have been moved or deleted).`);
     case 'EACCES':
     case 'EPERM':
-      return new RpcError('UNREADABLE', `${path} cannot be read: permission denied. Check the file's permissions.`);
+      return new RpcError(
+        'UNREADABLE',
+        `${path} cannot be read: permission denied. Check the file's permissions.`,
+      );
     case 'ELOOP':
       return new RpcError('UNREADABLE', `${path} is a symbolic link that points back to itself; skipped.`);
     default:
-      return new RpcError('UNREADABLE', `${path} cannot be read: ${(error as Error | undefined)?.message ?? String(error)}`);
+      return new RpcError(
+        'UNREADABLE',
+        `${path} cannot be read: ${(error as Error | undefined)?.message ?? String(error)}`,
+      );
   }
 }
 
@@ -70,7 +76,13 @@ export async function probeBuffer(path: string, data: Buffer, limits: ProbeLimit
   return probeHeader(path, data, data.length, 0, limits);
 }
 
-async function probeHeader(path: string, source: string | Buffer, size: number, mtimeMs: number, limits: ProbeLimits): Promise<ProbedImage> {
+async function probeHeader(
+  path: string,
+  source: string | Buffer,
+  size: number,
+  mtimeMs: number,
+  limits: ProbeLimits,
+): Promise<ProbedImage> {
   let meta: Metadata;
   try {
     meta = await sharp(source, { limitInputPixels: false }).metadata();
@@ -94,7 +106,7 @@ async function probeHeader(path: string, source: string | Buffer, size: number, 
   if (width * height > limits.maxInputPixels) {
     throw new RpcError(
       'IMAGE_TOO_LARGE',
-      `${path} is ${width}×${height} (${(width * height / 1e6).toFixed(0)} MP), over the ${(limits.maxInputPixels / 1e6).toFixed(0)} MP limit (Settings → Maximum pixels).`,
+      `${path} is ${width}×${height} (${((width * height) / 1e6).toFixed(0)} MP), over the ${(limits.maxInputPixels / 1e6).toFixed(0)} MP limit (Settings → Maximum pixels).`,
     );
   }
   // EXIF orientations 5–8 rotate by 90°: report the size the user will see.

@@ -23,7 +23,8 @@ afterEach(() => {
   db.close();
   dir.cleanup();
 });
-const scan = (paths: string[], extra: Partial<ScanOptions> = {}) => scanPaths(paths, { limits, thumbRefs, ...extra });
+const scan = (paths: string[], extra: Partial<ScanOptions> = {}) =>
+  scanPaths(paths, { limits, thumbRefs, ...extra });
 
 describe('files.scan', () => {
   it('finds every fixture photo with its real size, dimensions, format and alpha, and registers thumb refs', async () => {
@@ -54,7 +55,10 @@ describe('files.scan', () => {
     writeFileSync(join(root, 'notes.txt'), 'not a photo');
     writeFileSync(join(root, 'text-named.jpg'), 'plain text pretending to be a JPEG');
     writeFileSync(join(root, 'empty.png'), '');
-    writeFileSync(join(root, 'drawing.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
+    writeFileSync(
+      join(root, 'drawing.svg'),
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+    );
     symlinkSync(root, join(root, 'day 2', 'loop'));
     symlinkSync(join(root, 'nowhere'), join(root, 'dangling.jpg'));
     execFileSync('mkfifo', [join(root, 'pipe.jpg')]);
@@ -68,11 +72,23 @@ describe('files.scan', () => {
     const byName = Object.fromEntries(result.errors.map((e) => [e.path.slice(root.length + 1), e]));
     expect(byName['notes.txt']?.code).toBe('NOT_AN_IMAGE');
     expect(byName['text-named.jpg']?.code).toBe('NOT_AN_IMAGE');
-    expect(byName['empty.png']).toMatchObject({ code: 'NOT_AN_IMAGE', message: expect.stringMatching(/empty/) });
-    expect(byName['drawing.svg']).toMatchObject({ code: 'UNSUPPORTED_FORMAT', message: expect.stringMatching(/SVG/) });
-    expect(byName['day 2/loop']).toMatchObject({ code: 'UNREADABLE', message: expect.stringMatching(/already scanned/) });
+    expect(byName['empty.png']).toMatchObject({
+      code: 'NOT_AN_IMAGE',
+      message: expect.stringMatching(/empty/),
+    });
+    expect(byName['drawing.svg']).toMatchObject({
+      code: 'UNSUPPORTED_FORMAT',
+      message: expect.stringMatching(/SVG/),
+    });
+    expect(byName['day 2/loop']).toMatchObject({
+      code: 'UNREADABLE',
+      message: expect.stringMatching(/already scanned/),
+    });
     expect(byName['dangling.jpg']?.code).toBe('FILE_NOT_FOUND');
-    expect(byName['pipe.jpg']).toMatchObject({ code: 'UNREADABLE', message: expect.stringMatching(/not a regular file/) });
+    expect(byName['pipe.jpg']).toMatchObject({
+      code: 'UNREADABLE',
+      message: expect.stringMatching(/not a regular file/),
+    });
     expect(result.errors).toHaveLength(7);
     // .cache, pixelsmith (our output folder), .DS_Store, Thumbs.db
     expect(result.skipped).toBe(4);
@@ -80,14 +96,22 @@ describe('files.scan', () => {
 
   it('reports missing paths and files over the byte and pixel limits without failing the others', async () => {
     const big = join(dir.path, 'wide.png');
-    await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080' } }).png().toFile(big);
-    const result = await scan([join(FIXTURE_IMAGES, '0014.jpg'), join(dir.path, 'gone.jpg'), big, join(FIXTURE_IMAGES, '00.jpg')], {
-      limits: { maxInputBytes: 1024 * 1024, maxInputPixels: 10_000_000 },
-    });
+    await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(big);
+    const result = await scan(
+      [join(FIXTURE_IMAGES, '0014.jpg'), join(dir.path, 'gone.jpg'), big, join(FIXTURE_IMAGES, '00.jpg')],
+      {
+        limits: { maxInputBytes: 1024 * 1024, maxInputPixels: 10_000_000 },
+      },
+    );
     expect(result.images.map((i) => i.name)).toEqual(['0014.jpg']);
     const codes = Object.fromEntries(result.errors.map((e) => [e.path.split('/').pop(), e]));
     expect(codes['gone.jpg']?.code).toBe('FILE_NOT_FOUND');
-    expect(codes['wide.png']).toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringMatching(/4000×3000/) });
+    expect(codes['wide.png']).toMatchObject({
+      code: 'IMAGE_TOO_LARGE',
+      message: expect.stringMatching(/4000×3000/),
+    });
     expect(codes['00.jpg']).toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringMatching(/MB/) });
   });
 
@@ -112,7 +136,10 @@ describe('files.scan', () => {
   it('lists a file given twice once, and sends progress ending with done', async () => {
     const progress: ScanProgress[] = [];
     const file = join(FIXTURE_IMAGES, '0030.jpg');
-    const result = await scan([file, file, FIXTURE_IMAGES], { onProgress: (p) => progress.push(p), progressIntervalMs: 0 });
+    const result = await scan([file, file, FIXTURE_IMAGES], {
+      onProgress: (p) => progress.push(p),
+      progressIntervalMs: 0,
+    });
     expect(result.images).toHaveLength(FIXTURE_IMAGE_COUNT);
     expect(progress.at(-1)).toMatchObject({ done: true, images: FIXTURE_IMAGE_COUNT, errors: 0 });
     expect(progress.filter((p) => p.done)).toHaveLength(1);

@@ -34,7 +34,9 @@ export interface ScanResult {
 
 /** A ref changes whenever the file does, so a cached thumbnail is never stale. */
 export function thumbRefFor(path: string, size: number, mtimeMs: number): string {
-  return createHash('sha1').update(`${path}\0${size}\0${Math.trunc(mtimeMs)}`).digest('hex');
+  return createHash('sha1')
+    .update(`${path}\0${size}\0${Math.trunc(mtimeMs)}`)
+    .digest('hex');
 }
 
 const byPath = (a: { path: string }, b: { path: string }): number =>
@@ -94,13 +96,19 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
             });
             report(false);
           } catch (error) {
-            const coded = error instanceof RpcError ? error : new RpcError('UNREADABLE', `${entry.path}: ${String(error)}`);
+            const coded =
+              error instanceof RpcError
+                ? error
+                : new RpcError('UNREADABLE', `${entry.path}: ${String(error)}`);
             addError(coded, entry.path);
           }
         });
       },
     },
-    { ...(options.skipDirNames && { skipDirNames: options.skipDirNames }), ...(options.signal && { signal: options.signal }) },
+    {
+      ...(options.skipDirNames && { skipDirNames: options.skipDirNames }),
+      ...(options.signal && { signal: options.signal }),
+    },
   );
   await queue.onIdle();
   options.signal?.throwIfAborted();
@@ -108,7 +116,12 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
   images.sort(byPath);
   errors.sort(byPath);
   options.thumbRefs.upsertMany(
-    images.map((img) => ({ ref: img.thumbRef, path: img.path, size: img.size, mtimeMs: mtimes.get(img.path) ?? 0 })),
+    images.map((img) => ({
+      ref: img.thumbRef,
+      path: img.path,
+      size: img.size,
+      mtimeMs: mtimes.get(img.path) ?? 0,
+    })),
   );
   report(true);
   return { images, errors, skipped: progress.skipped };

@@ -20,7 +20,11 @@ beforeEach(() => {
   dir = tempDir();
   db = openDb(join(dir.path, 'p.db'));
   thumbRefs = createThumbRefsRepo(db);
-  service = createThumbnailService({ cacheDir: cacheDir(), thumbRefs, limits: () => ({ size: 128, maxInputPixels: 1e8 }) });
+  service = createThumbnailService({
+    cacheDir: cacheDir(),
+    thumbRefs,
+    limits: () => ({ size: 128, maxInputPixels: 1e8 }),
+  });
 });
 afterEach(() => {
   db.close();
@@ -51,7 +55,9 @@ describe('thumbnails', () => {
   it('applies EXIF orientation to the pixels', async () => {
     const path = join(dir.path, 'rotated.jpg');
     // Left half red, right half blue; orientation 6 turns it 90° clockwise: red on top.
-    const left = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const left = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     await sharp({ create: { width: 200, height: 100, channels: 3, background: '#0000ff' } })
       .composite([{ input: left, left: 0, top: 0 }])
       .jpeg({ quality: 95 })
@@ -66,14 +72,20 @@ describe('thumbnails', () => {
   });
 
   it('refuses unknown refs and files changed since the scan, naming what to do', async () => {
-    await expect(service.get('0'.repeat(40))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/scan/) });
+    await expect(service.get('0'.repeat(40))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/scan/),
+    });
     const path = join(dir.path, 'edit-me.jpg');
     copyFileSync(join(FIXTURE_IMAGES, '0030.jpg'), path);
     const img = await scanOne(path);
     utimesSync(path, new Date(), new Date(Date.now() + 5000));
     const error = await service.get(img.thumbRef).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RpcError);
-    expect(error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/changed since it was scanned/) });
+    expect(error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/changed since it was scanned/),
+    });
     expect(existsSync(cacheDir())).toBe(false);
   });
 

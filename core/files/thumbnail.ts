@@ -63,7 +63,10 @@ export function createThumbnailService(options: ThumbnailServiceOptions): Thumbn
         .webp({ quality: 78, effort: 2 })
         .toBuffer({ resolveWithObject: true });
     } catch (error) {
-      throw new RpcError('NOT_AN_IMAGE', `${row.path} could not be decoded for a preview: ${(error as Error).message}`);
+      throw new RpcError(
+        'NOT_AN_IMAGE',
+        `${row.path} could not be decoded for a preview: ${(error as Error).message}`,
+      );
     }
     await mkdir(options.cacheDir, { recursive: true });
     await writeFileAtomic(cacheFile, out.data);
@@ -77,9 +80,7 @@ export function createThumbnailService(options: ThumbnailServiceOptions): Thumbn
       const key = `${ref}-${size}`;
       const existing = inFlight.get(key);
       if (existing) return existing;
-      const job = queue
-        .add(() => render(ref, size, maxInputPixels))
-        .finally(() => inFlight.delete(key));
+      const job = queue.add(() => render(ref, size, maxInputPixels)).finally(() => inFlight.delete(key));
       inFlight.set(key, job);
       return job;
     },

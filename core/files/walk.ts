@@ -36,7 +36,11 @@ export interface WalkOptions {
  * real path was already visited is not entered again, so link loops end. Every problem is
  * reported to the sink for that entry alone; the walk goes on.
  */
-export async function walk(roots: readonly string[], sink: WalkSink, options: WalkOptions = {}): Promise<void> {
+export async function walk(
+  roots: readonly string[],
+  sink: WalkSink,
+  options: WalkOptions = {},
+): Promise<void> {
   const seenDirs = new Set<string>();
 
   const visitDir = async (dir: string, base: string): Promise<void> => {
@@ -48,7 +52,13 @@ export async function walk(roots: readonly string[], sink: WalkSink, options: Wa
       return;
     }
     if (seenDirs.has(real)) {
-      sink.error(dir, new RpcError('UNREADABLE', `${dir} is a folder already scanned (it resolves to ${real}); skipped so links cannot loop.`));
+      sink.error(
+        dir,
+        new RpcError(
+          'UNREADABLE',
+          `${dir} is a folder already scanned (it resolves to ${real}); skipped so links cannot loop.`,
+        ),
+      );
       return;
     }
     seenDirs.add(real);

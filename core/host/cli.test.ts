@@ -11,7 +11,11 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(['node', 'pixelsmith', ...args], { out: (t) => (out += t), err: (t) => (err += t), isTTY: false });
+  const code = await main(['node', 'pixelsmith', ...args], {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+    isTTY: false,
+  });
   return { code, out, err };
 }
 function dataDir(): string {
@@ -43,7 +47,13 @@ describe('pixelsmith CLI', () => {
   });
 
   it('scan without --json prints one line per image, errors on stderr, and exits 1 when any entry failed', async () => {
-    const result = await run('--data-dir', dataDir(), 'scan', join(FIXTURE_IMAGES, '0014.jpg'), join(FIXTURE_IMAGES, 'nope.jpg'));
+    const result = await run(
+      '--data-dir',
+      dataDir(),
+      'scan',
+      join(FIXTURE_IMAGES, '0014.jpg'),
+      join(FIXTURE_IMAGES, 'nope.jpg'),
+    );
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/0014\.jpg\t179×179\tjpeg/);
     expect(result.out).toMatch(/1 image\(s\), 1 error\(s\)/);
@@ -76,12 +86,26 @@ describe('pixelsmith CLI', () => {
   it('convert runs a job to the end, then jobs list/show/resume report it by id prefix', async () => {
     const dir = dataDir();
     const out = join(dir, 'out');
-    const converted = await run('--data-dir', dir, 'convert', join(FIXTURE_IMAGES, '0014.jpg'), join(FIXTURE_IMAGES, 'esrgan_lq_comic.png'), '--format', 'webp', '--max-size', '64', '--out', out);
+    const converted = await run(
+      '--data-dir',
+      dir,
+      'convert',
+      join(FIXTURE_IMAGES, '0014.jpg'),
+      join(FIXTURE_IMAGES, 'esrgan_lq_comic.png'),
+      '--format',
+      'webp',
+      '--max-size',
+      '64',
+      '--out',
+      out,
+    );
     expect(converted.code, converted.err).toBe(0);
     const id = /Job ([0-9a-f-]{36}) started: 2 file/.exec(converted.out)?.[1] ?? '';
     expect(converted.out).toMatch(/done: 2 done, 0 skipped/);
     expect(existsSync(join(out, '0014.webp'))).toBe(true);
-    expect((await run('--data-dir', dir, 'jobs')).out).toMatch(new RegExp(`${id.slice(0, 8)}\\s+convert\\s+done`));
+    expect((await run('--data-dir', dir, 'jobs')).out).toMatch(
+      new RegExp(`${id.slice(0, 8)}\\s+convert\\s+done`),
+    );
     const shown = await run('--data-dir', dir, 'jobs', 'show', id.slice(0, 6));
     expect(shown.out).toMatch(/"format":"webp"/);
     expect((await run('--data-dir', dir, 'jobs', 'resume')).out).toMatch(/Nothing to resume/);

@@ -17,7 +17,6 @@ import { startServer } from './server.js';
 /** The built renderer sits at dist/renderer, two folders up from dist/core/host. */
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer');
 
-
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -28,13 +27,20 @@ function parsePort(value: string): number {
 
 function openCore(program: Command, runJobs: 'all' | 'own', io: Io): Core {
   const { dataDir } = program.opts<{ dataDir?: string }>();
-  return createCore({ dataDir: resolveDataDir(dataDir), shell: 'cli', runJobs, log: (line) => io.err(`${line}\n`) });
+  return createCore({
+    dataDir: resolveDataDir(dataDir),
+    shell: 'cli',
+    runJobs,
+    log: (line) => io.err(`${line}\n`),
+  });
 }
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command()
     .name('pixelsmith')
-    .description('Pixelsmith: a studio for folders of photos. Run `pixelsmith serve` to use the studio in a browser.')
+    .description(
+      'Pixelsmith: a studio for folders of photos. Run `pixelsmith serve` to use the studio in a browser.',
+    )
     .version(readPackageJson().version, '-v, --version', 'print the version')
     .option(
       '--data-dir <dir>',
@@ -49,7 +55,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('serve the studio UI and its API over HTTP + WebSocket (headless mode)')
     .option('--host <address>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
     .option('--port <port>', 'port to listen on; 0 picks a free one', parsePort, 5417)
-    .option('--token <secret>', 'require this secret on every request (default: $PIXELSMITH_TOKEN); "generate" makes one')
+    .option(
+      '--token <secret>',
+      'require this secret on every request (default: $PIXELSMITH_TOKEN); "generate" makes one',
+    )
     .action(async (opts: { host: string; port: number; token?: string }) => {
       let token = opts.token ?? process.env.PIXELSMITH_TOKEN;
       if (token === 'generate') token = randomBytes(24).toString('base64url');
@@ -98,7 +107,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
             io.out(`${img.path}\t${img.width}×${img.height}\t${img.format}\t${formatBytes(img.size)}\n`);
           }
           for (const e of result.errors) io.err(`error ${e.code}: ${e.message}\n`);
-          io.out(`${result.images.length} image(s), ${result.errors.length} error(s), ${result.skipped} hidden/system file(s) skipped\n`);
+          io.out(
+            `${result.images.length} image(s), ${result.errors.length} error(s), ${result.skipped} hidden/system file(s) skipped\n`,
+          );
         }
         if (result.errors.length > 0) setExit(1);
       } finally {

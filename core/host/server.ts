@@ -37,7 +37,12 @@ export interface RunningServer {
 
 const IMPORT_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 
-function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  extra: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -77,7 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `Listening on ${host} would expose your photos and keys to the network; pass --token <secret> (16+ characters) to require it on every request.`,
     );
   }
-  if (token && token.length < 16) throw new RpcError('INVALID_INPUT', 'The token must be at least 16 characters long.');
+  if (token && token.length < 16)
+    throw new RpcError('INVALID_INPUT', 'The token must be at least 16 characters long.');
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const maxUpload = options.maxUploadBytes ?? 2 * 1024 ** 3;
   const log = options.log ?? (() => undefined);
@@ -93,7 +99,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!authorized(req, url)) {
       discardBody(req, maxBody);
       const error: RpcErrorData = token
-        ? { code: 'UNAUTHORIZED', message: 'This Pixelsmith server requires its access token. Open the URL printed by `pixelsmith serve`.' }
+        ? {
+            code: 'UNAUTHORIZED',
+            message:
+              'This Pixelsmith server requires its access token. Open the URL printed by `pixelsmith serve`.',
+          }
         : { code: 'FORBIDDEN', message: 'Requests must come from this machine through localhost.' };
       sendError(res, error);
       return;
@@ -101,7 +111,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (url.pathname.startsWith('/rpc/')) {
       if (req.method !== 'POST') {
         discardBody(req, maxBody);
-        sendError(res, { code: 'NOT_FOUND', message: 'RPC methods are called with POST.' }, { allow: 'POST' });
+        sendError(
+          res,
+          { code: 'NOT_FOUND', message: 'RPC methods are called with POST.' },
+          { allow: 'POST' },
+        );
         return;
       }
       // Requiring JSON forces a CORS preflight on cross-site requests, which we never grant.
@@ -120,7 +134,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const name = decodeURIComponent(url.pathname.slice('/rpc/'.length));
       const result = await dispatch(options.core.handlers, name, input, {
-        onUnexpectedError: (method, error) => log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+        onUnexpectedError: (method, error) =>
+          log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
       });
       if (result.ok) sendJson(res, 200, result);
       else sendError(res, result.error);
@@ -177,7 +192,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/events' || !authorized(req, url)) {
-      socket.end(`HTTP/1.1 ${url.pathname !== '/events' ? '404 Not Found' : '401 Unauthorized'}\r\nconnection: close\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${url.pathname !== '/events' ? '404 Not Found' : '401 Unauthorized'}\r\nconnection: close\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -33,9 +33,15 @@ export function safeRelativePath(raw: string): string[] {
  * browser's machine (a browser never reveals local paths). The body is streamed to
  * `<imports>/<batch>/<REL>` under a temporary name and renamed once complete.
  */
-export async function receiveUpload(req: IncomingMessage, url: URL, importsDir: string, limit: number): Promise<string> {
+export async function receiveUpload(
+  req: IncomingMessage,
+  url: URL,
+  importsDir: string,
+  limit: number,
+): Promise<string> {
   const batch = url.searchParams.get('batch') ?? '';
-  if (!BATCH_ID.test(batch)) throw new RpcError('INVALID_INPUT', 'Upload needs a batch id of letters, digits, "-" or "_".');
+  if (!BATCH_ID.test(batch))
+    throw new RpcError('INVALID_INPUT', 'Upload needs a batch id of letters, digits, "-" or "_".');
   const segments = safeRelativePath(url.searchParams.get('path') ?? '');
   const target = join(importsDir, batch, ...segments);
   const declared = Number(req.headers['content-length'] ?? NaN);

@@ -44,19 +44,44 @@ describe('job engine: failures stay local', () => {
     const { job: done, items } = h.engine.get(job.id, 0, 100);
     const byName = Object.fromEntries(items.map((i) => [i.inputPath.slice(src.length + 1), i]));
 
-    for (const ok of ['good.jpg', 'really-a-png.jpg', 'Fotografía 東京 ✓.jpg', `${'long-name-'.repeat(24)}.jpg`]) {
+    for (const ok of [
+      'good.jpg',
+      'really-a-png.jpg',
+      'Fotografía 東京 ✓.jpg',
+      `${'long-name-'.repeat(24)}.jpg`,
+    ]) {
       expect(byName[ok]?.status, ok).toBe('done');
       const meta = await sharp(byName[ok]?.outputs[0]).metadata();
       expect(meta.format).toBe('jpeg');
       expect(Math.max(meta.width, meta.height)).toBe(128);
     }
-    expect(byName['zero.jpg']).toMatchObject({ status: 'failed', errorCode: 'NOT_AN_IMAGE', errorMessage: expect.stringMatching(/empty/) });
-    expect(byName['truncated.jpg']).toMatchObject({ status: 'failed', errorCode: 'CORRUPT_IMAGE', errorMessage: expect.stringMatching(/truncated or damaged/) });
+    expect(byName['zero.jpg']).toMatchObject({
+      status: 'failed',
+      errorCode: 'NOT_AN_IMAGE',
+      errorMessage: expect.stringMatching(/empty/),
+    });
+    expect(byName['truncated.jpg']).toMatchObject({
+      status: 'failed',
+      errorCode: 'CORRUPT_IMAGE',
+      errorMessage: expect.stringMatching(/truncated or damaged/),
+    });
     expect(byName['text.jpg']).toMatchObject({ status: 'failed', errorCode: 'NOT_AN_IMAGE' });
-    expect(byName['bomb.png']).toMatchObject({ status: 'failed', errorCode: 'IMAGE_TOO_LARGE', errorMessage: expect.stringMatching(/30000×30000/) });
+    expect(byName['bomb.png']).toMatchObject({
+      status: 'failed',
+      errorCode: 'IMAGE_TOO_LARGE',
+      errorMessage: expect.stringMatching(/30000×30000/),
+    });
     expect(byName['deleted-before-run.jpg']).toMatchObject({ status: 'failed', errorCode: 'FILE_NOT_FOUND' });
-    expect(byName['nested/loop']).toMatchObject({ status: 'failed', errorCode: 'UNREADABLE', errorMessage: expect.stringMatching(/already scanned/) });
-    expect(done).toMatchObject({ status: 'done', counts: { total: 10, done: 4, failed: 6, queued: 0, running: 0 }, progress: 1 });
+    expect(byName['nested/loop']).toMatchObject({
+      status: 'failed',
+      errorCode: 'UNREADABLE',
+      errorMessage: expect.stringMatching(/already scanned/),
+    });
+    expect(done).toMatchObject({
+      status: 'done',
+      counts: { total: 10, done: 4, failed: 6, queued: 0, running: 0 },
+      progress: 1,
+    });
     expect(h.events.filter((e) => e.name === 'item.failed')).toHaveLength(5); // the loop failed while listing
     expect(h.events.filter((e) => e.name === 'item.done')).toHaveLength(4);
   });
@@ -64,7 +89,9 @@ describe('job engine: failures stay local', () => {
   it('keeps EXIF and the ICC profile, bakes the orientation into the pixels and resets the tag', async () => {
     h = engineHarness();
     const input = join(h.dir, 'tagged.jpg');
-    const left = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const left = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     await sharp({ create: { width: 200, height: 100, channels: 3, background: '#0000ff' } })
       .composite([{ input: left, left: 0, top: 0 }])
       .withIccProfile('p3')
@@ -95,7 +122,11 @@ describe('job engine: failures stay local', () => {
     expect(items[0]?.outputs[0]).toBe(join(h.dir, 'out', 'shoot', 'day1', 'alpha.jpg'));
     const { data, info } = await sharp(items[0]?.outputs[0]).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([283, 175, 3]);
-    const alpha = await sharp(join(FIXTURE_IMAGES, 'children-alpha.png')).resize(283, 175).extractChannel(3).raw().toBuffer();
+    const alpha = await sharp(join(FIXTURE_IMAGES, 'children-alpha.png'))
+      .resize(283, 175)
+      .extractChannel(3)
+      .raw()
+      .toBuffer();
     const clear = alpha.findIndex((a) => a === 0);
     expect(clear).toBeGreaterThanOrEqual(0);
     expect([...data.subarray(clear * 3, clear * 3 + 3)].every((v) => v > 240)).toBe(true);
@@ -105,7 +136,8 @@ describe('job engine: failures stay local', () => {
     h = engineHarness();
     const src = join(h.dir, 'in');
     mkdirSync(src);
-    for (const name of ['0014.jpg', '0030.jpg', 'ADE_val_00000114.jpg']) copyFileSync(join(FIXTURE_IMAGES, name), join(src, name));
+    for (const name of ['0014.jpg', '0030.jpg', 'ADE_val_00000114.jpg'])
+      copyFileSync(join(FIXTURE_IMAGES, name), join(src, name));
     const out = join(h.dir, 'out');
     expect((await run(h.engine, convert([src], out, { format: 'webp' }))).job.counts.done).toBe(3);
     const again = await run(h.engine, convert([src], out, { format: 'webp' }));
@@ -119,9 +151,22 @@ describe('job engine: failures stay local', () => {
 
   it('refuses bad options and unknown kinds at once with INVALID_INPUT', async () => {
     h = engineHarness();
-    await expect(h.engine.create(convert([FIXTURE_IMAGES], h.dir, { format: 'bmp' }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/format/) });
-    await expect(h.engine.create(convert([FIXTURE_IMAGES], h.dir, { maxSize: 100, scale: 0.5 }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/either maxSize or scale/) });
-    await expect(h.engine.create({ ...convert([FIXTURE_IMAGES], h.dir), kind: 'teleport' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/Unknown job kind "teleport"/) });
+    await expect(h.engine.create(convert([FIXTURE_IMAGES], h.dir, { format: 'bmp' }))).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/format/),
+    });
+    await expect(
+      h.engine.create(convert([FIXTURE_IMAGES], h.dir, { maxSize: 100, scale: 0.5 })),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/either maxSize or scale/),
+    });
+    await expect(
+      h.engine.create({ ...convert([FIXTURE_IMAGES], h.dir), kind: 'teleport' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/Unknown job kind "teleport"/),
+    });
   });
 });
 
@@ -142,14 +187,22 @@ describe('job engine: control', () => {
     expect(h.engine.pause(job.id)).toMatchObject({ status: 'paused', etaMs: null });
     await h.engine.drain();
     const paused = h.engine.get(job.id, 0, 10);
-    expect(paused.items.map((i) => [i.status, i.attempts])).toEqual([['queued', 0], ['queued', 0], ['queued', 0]]);
+    expect(paused.items.map((i) => [i.status, i.attempts])).toEqual([
+      ['queued', 0],
+      ['queued', 0],
+      ['queued', 0],
+    ]);
     expect(() => h.engine.pause(job.id)).toThrow(/cannot be paused/);
     gate.release();
     h.engine.resume(job.id);
     await h.engine.drain();
     const done = h.engine.get(job.id, 0, 10);
     expect(done.job.status).toBe('done');
-    expect(done.items.map((i) => [i.status, i.attempts])).toEqual([['done', 1], ['done', 1], ['done', 1]]);
+    expect(done.items.map((i) => [i.status, i.attempts])).toEqual([
+      ['done', 1],
+      ['done', 1],
+      ['done', 1],
+    ]);
   });
 
   it('cancel stops the running item and every queued one; the job ends cancelled and cannot be cancelled twice', async () => {
@@ -195,7 +248,10 @@ describe('job engine: control', () => {
     await h.engine.drain();
     const after = h.engine.get(first.job.id, 0, 10);
     expect(after.job).toMatchObject({ status: 'done', counts: { done: 2, failed: 0 } });
-    expect(after.items.map((i) => [i.inputPath.split('/').pop(), i.attempts])).toEqual([['later.jpg', 2], ['ok.jpg', 1]]);
+    expect(after.items.map((i) => [i.inputPath.split('/').pop(), i.attempts])).toEqual([
+      ['later.jpg', 2],
+      ['ok.jpg', 1],
+    ]);
   });
 
   it('runs interactive jobs before background ones', async () => {
@@ -218,7 +274,9 @@ describe('job engine: control', () => {
     for (const name of ['0014.jpg', '0030.jpg']) copyFileSync(join(FIXTURE_IMAGES, name), join(src, name));
     const job = await h.engine.create(convert([src], join(h.dir, 'out')));
     const { hostname } = await import('node:os');
-    h.db.prepare("UPDATE items SET status = 'running', attempts = 1, owner = ? WHERE seq = 0").run(`${hostname()}|999999999|deadbeef`);
+    h.db
+      .prepare("UPDATE items SET status = 'running', attempts = 1, owner = ? WHERE seq = 0")
+      .run(`${hostname()}|999999999|deadbeef`);
     h.db.prepare("UPDATE jobs SET status = 'running' WHERE id = ?").run(job.id);
     const restarted = h.restart();
     expect(restarted.start('all')).toBe(1);
@@ -230,7 +288,10 @@ describe('job engine: control', () => {
 
   it('reports progress with an ETA while running', async () => {
     h = engineHarness();
-    const job = await run(h.engine, convert([FIXTURE_IMAGES], join(h.dir, 'out'), { format: 'webp', maxSize: 64 }));
+    const job = await run(
+      h.engine,
+      convert([FIXTURE_IMAGES], join(h.dir, 'out'), { format: 'webp', maxSize: 64 }),
+    );
     expect(job.job.counts.done).toBe(14);
     const progress = h.events.filter((e) => e.name === 'job.progress');
     expect(progress.at(-1)?.payload).toMatchObject({ progress: 1, counts: { done: 14 } });

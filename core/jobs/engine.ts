@@ -84,7 +84,11 @@ export class JobEngine {
   async create(req: CreateJobRequest): Promise<JobSummary> {
     const op = this.o.registry.get(req.kind);
     const parsed = op.optionsSchema.safeParse(req.options);
-    if (!parsed.success) throw new RpcError('INVALID_INPUT', `Invalid ${req.kind} options: ${summarizeIssues(parsed.error.issues)}`);
+    if (!parsed.success)
+      throw new RpcError(
+        'INVALID_INPUT',
+        `Invalid ${req.kind} options: ${summarizeIssues(parsed.error.issues)}`,
+      );
     const template = req.template ?? DEFAULT_TEMPLATE;
     const suffix = req.suffix ?? '';
     checkTemplate(template, suffix);
@@ -102,17 +106,44 @@ export class JobEngine {
     const id = randomUUID();
     const now = this.now();
     const resource = op.resource(parsed.data);
-    const job: JobRow = { id, kind: req.kind, options: parsed.data as Record<string, unknown>, priority: req.priority, status: 'queued', outDir, createdAt: now, startedAt: null, finishedAt: null };
-    this.o.db.transaction(() => {
-      this.jobs.insert(job);
-      this.items.insertMany(
-        [
-          ...listed.files.map((f, i) => ({ jobId: id, seq: i, resource, inputPath: f.path, relDir: f.relDir, outputPath: outputs[i] ?? null })),
-          ...listed.errors.map((e, i) => ({ jobId: id, seq: listed.files.length + i, resource, inputPath: e.path, relDir: '', outputPath: null, failed: e.error.toData() })),
-        ],
-        now,
-      );
-    }).immediate();
+    const job: JobRow = {
+      id,
+      kind: req.kind,
+      options: parsed.data as Record<string, unknown>,
+      priority: req.priority,
+      status: 'queued',
+      outDir,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+    };
+    this.o.db
+      .transaction(() => {
+        this.jobs.insert(job);
+        this.items.insertMany(
+          [
+            ...listed.files.map((f, i) => ({
+              jobId: id,
+              seq: i,
+              resource,
+              inputPath: f.path,
+              relDir: f.relDir,
+              outputPath: outputs[i] ?? null,
+            })),
+            ...listed.errors.map((e, i) => ({
+              jobId: id,
+              seq: listed.files.length + i,
+              resource,
+              inputPath: e.path,
+              relDir: '',
+              outputPath: null,
+              failed: e.error.toData(),
+            })),
+          ],
+          now,
+        );
+      })
+      .immediate();
     this.scheduler.settleIfFinished(id);
     this.report.updated(id);
     this.scheduler.pump();
@@ -123,7 +154,12 @@ export class JobEngine {
     return this.jobs.list(status).map((j) => this.report.toSummary(j));
   }
 
-  get(id: string, offset: number, limit: number, status?: JobItem['status']): { job: JobSummary; items: JobItem[]; totalItems: number } {
+  get(
+    id: string,
+    offset: number,
+    limit: number,
+    status?: JobItem['status'],
+  ): { job: JobSummary; items: JobItem[]; totalItems: number } {
     const job = this.summary(id);
     const page = this.items.page(id, offset, limit, status);
     return { job, items: page.items.map(publicItem), totalItems: page.total };
@@ -149,10 +185,12 @@ export class JobEngine {
   cancel(id: string): JobSummary {
     this.require(id, ['queued', 'running', 'paused'], 'cancelled');
     const now = this.now();
-    this.o.db.transaction(() => {
-      this.jobs.setStatus(id, 'cancelled', { finishedAt: now });
-      this.items.cancelQueued(id, now);
-    }).immediate();
+    this.o.db
+      .transaction(() => {
+        this.jobs.setStatus(id, 'cancelled', { finishedAt: now });
+        this.items.cancelQueued(id, now);
+      })
+      .immediate();
     this.scheduler.abort(id, 'cancel');
     return this.report.updated(id);
   }
@@ -172,7 +210,10 @@ export class JobEngine {
       this.scheduler.abort(item.jobId, 'cancel', itemId);
     } else if (item.status === 'queued' || item.status === 'running') {
       this.items.cancelQueuedItem(itemId, this.now());
-      if (item.status === 'running') this.o.db.prepare("UPDATE items SET status = 'cancelled', owner = NULL, finished_at = ? WHERE id = ?").run(this.now(), itemId);
+      if (item.status === 'running')
+        this.o.db
+          .prepare("UPDATE items SET status = 'cancelled', owner = NULL, finished_at = ? WHERE id = ?")
+          .run(this.now(), itemId);
       this.scheduler.settleIfFinished(item.jobId);
       this.report.updated(item.jobId);
     } else {
@@ -188,7 +229,8 @@ export class JobEngine {
   private require(id: string, allowed: JobRow['status'][], verb: string): JobRow {
     const job = this.jobs.get(id);
     if (!job) throw new RpcError('NOT_FOUND', `There is no job ${id}.`);
-    if (!allowed.includes(job.status)) throw new RpcError('INVALID_STATE', `Job ${id} is ${job.status}, so it cannot be ${verb}.`);
+    if (!allowed.includes(job.status))
+      throw new RpcError('INVALID_STATE', `Job ${id} is ${job.status}, so it cannot be ${verb}.`);
     return job;
   }
 }

@@ -4,7 +4,8 @@ import { createReadStream } from 'node:fs';
 /** sha256 of a file, streamed. */
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { signal, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { signal, highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -22,5 +23,7 @@ function canonical(value: unknown): string {
 
 /** Identifies "this operation, this version, these options" for the results cache. */
 export function operationHash(kind: string, version: number, options: unknown): string {
-  return createHash('sha256').update(`${kind}@${version}:${canonical(options)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${kind}@${version}:${canonical(options)}`)
+    .digest('hex');
 }

@@ -11,7 +11,11 @@ export interface ListedInputs {
  * Every file under the given paths, in a stable order. Content is not looked at here: each file
  * is judged when its item runs, so one bad file fails only its own item.
  */
-export async function listInputs(paths: readonly string[], skipDirNames: ReadonlySet<string>, signal?: AbortSignal): Promise<ListedInputs> {
+export async function listInputs(
+  paths: readonly string[],
+  skipDirNames: ReadonlySet<string>,
+  signal?: AbortSignal,
+): Promise<ListedInputs> {
   const out: ListedInputs = { files: [], errors: [] };
   const seen = new Set<string>();
   await walk(

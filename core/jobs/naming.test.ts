@@ -17,8 +17,14 @@ describe('output naming', () => {
       { path: '/photos/a.jpg', relDir: 'photos' },
       { path: '/photos/2019/b.png', relDir: 'photos/2019' },
     ];
-    expect(planOutputs(inputs, base)).toEqual(['/photos/pixelsmith/a.webp', '/photos/2019/pixelsmith/b.webp']);
-    expect(planOutputs(inputs, { ...base, outDir: '/out', suffix: '_small' })).toEqual(['/out/photos/a_small.webp', '/out/photos/2019/b_small.webp']);
+    expect(planOutputs(inputs, base)).toEqual([
+      '/photos/pixelsmith/a.webp',
+      '/photos/2019/pixelsmith/b.webp',
+    ]);
+    expect(planOutputs(inputs, { ...base, outDir: '/out', suffix: '_small' })).toEqual([
+      '/out/photos/a_small.webp',
+      '/out/photos/2019/b_small.webp',
+    ]);
   });
 
   it('never plans two outputs on one path (case-insensitively) and never an input path', () => {
@@ -27,14 +33,21 @@ describe('output naming', () => {
       { path: '/p/a.png', relDir: 'p' },
       { path: '/p/a.tiff', relDir: 'p' },
     ];
-    expect(planOutputs(inputs, { ...base, outDir: '/' })).toEqual(['/p/A.webp', '/p/a (2).webp', '/p/a (3).webp']);
+    expect(planOutputs(inputs, { ...base, outDir: '/' })).toEqual([
+      '/p/A.webp',
+      '/p/a (2).webp',
+      '/p/a (3).webp',
+    ]);
     const same = planOutputs([{ path: '/p/x.webp', relDir: '' }], { ...base, outDir: '/p' });
     expect(same).toEqual(['/p/x_convert.webp']);
   });
 
   it('keeps names within 255 bytes, shortening by whole characters (non-ASCII included)', () => {
     const stem = 'фото-'.repeat(60);
-    const [out] = planOutputs([{ path: join('/p', `${stem}.jpg`), relDir: '' }], { ...base, suffix: '_enhanced' });
+    const [out] = planOutputs([{ path: join('/p', `${stem}.jpg`), relDir: '' }], {
+      ...base,
+      suffix: '_enhanced',
+    });
     const name = out?.split('/').pop() ?? '';
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
     expect(name.endsWith('_enhanced.webp')).toBe(true);

@@ -9,10 +9,19 @@ const MAX_NAME_BYTES = 255;
 /** Throws INVALID_INPUT unless the template is a plain file name using only known placeholders. */
 export function checkTemplate(template: string, suffix: string): void {
   for (const [, key] of template.matchAll(PLACEHOLDER)) {
-    if (!KNOWN.has(key ?? '')) throw new RpcError('INVALID_INPUT', `Name template: unknown placeholder {${key}}; use {name}, {suffix} and {ext}.`);
+    if (!KNOWN.has(key ?? ''))
+      throw new RpcError(
+        'INVALID_INPUT',
+        `Name template: unknown placeholder {${key}}; use {name}, {suffix} and {ext}.`,
+      );
   }
-  if (!template.includes('{ext}')) throw new RpcError('INVALID_INPUT', 'Name template must end with .{ext} so outputs get the right extension.');
-  if (/[/\\]/.test(template) || /[/\\]/.test(suffix)) throw new RpcError('INVALID_INPUT', 'Name template and suffix must not contain slashes.');
+  if (!template.includes('{ext}'))
+    throw new RpcError(
+      'INVALID_INPUT',
+      'Name template must end with .{ext} so outputs get the right extension.',
+    );
+  if (/[/\\]/.test(template) || /[/\\]/.test(suffix))
+    throw new RpcError('INVALID_INPUT', 'Name template and suffix must not contain slashes.');
 }
 
 /** Shortens `stem` (by whole characters) until the finished name fits in 255 bytes. */
@@ -45,7 +54,9 @@ export function planOutputs(inputs: readonly PlanInput[], options: PlanOptions):
   const taken = new Set<string>();
   const inputsSet = new Set(inputs.map((i) => resolve(i.path).toLowerCase()));
   return inputs.map((input) => {
-    const folder = options.outDir ? join(options.outDir, input.relDir) : join(dirname(input.path), options.outputFolderName);
+    const folder = options.outDir
+      ? join(options.outDir, input.relDir)
+      : join(dirname(input.path), options.outputFolderName);
     const ext = options.extension(input.path);
     const stem = basename(input.path, extname(input.path));
     const make = (suffix: string, n: number): string =>
@@ -75,5 +86,8 @@ export function siblingPath(outputPath: string, suffix: string, ext?: string): s
   if (/[/\\]/.test(suffix)) throw new RpcError('INVALID_INPUT', 'An output suffix must not contain slashes.');
   const current = extname(outputPath);
   const stem = basename(outputPath, current);
-  return join(dirname(outputPath), fitName(stem, (s) => `${s}${suffix}${ext ? `.${ext}` : current}`));
+  return join(
+    dirname(outputPath),
+    fitName(stem, (s) => `${s}${suffix}${ext ? `.${ext}` : current}`),
+  );
 }

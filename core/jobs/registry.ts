@@ -16,7 +16,11 @@ export function createOperationRegistry(operations: readonly AnyOperation[]): Op
   return {
     get(kind) {
       const op = byKind.get(kind);
-      if (!op) throw new RpcError('INVALID_INPUT', `Unknown job kind "${kind}"; known kinds: ${[...byKind.keys()].join(', ')}.`);
+      if (!op)
+        throw new RpcError(
+          'INVALID_INPUT',
+          `Unknown job kind "${kind}"; known kinds: ${[...byKind.keys()].join(', ')}.`,
+        );
       return op;
     },
     kinds: () => [...byKind.keys()],

@@ -37,7 +37,8 @@ export class JobReporter {
   toSummary(job: JobRow): JobSummary {
     const counts = this.jobs.counts(job.id);
     const finished = counts.done + counts.failed + counts.skipped + counts.cancelled;
-    const partial = counts.running > 0 ? this.items.runningOf(job.id).reduce((sum, i) => sum + i.progress, 0) : 0;
+    const partial =
+      counts.running > 0 ? this.items.runningOf(job.id).reduce((sum, i) => sum + i.progress, 0) : 0;
     const est = this.estimators.get(job.id);
     const active = job.status === 'running' || job.status === 'queued';
     return {

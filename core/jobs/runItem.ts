@@ -17,7 +17,13 @@ export interface PendingWrite {
 }
 
 export type ItemResult =
-  | { status: 'done'; writes: PendingWrite[]; inputSha256: string; opHash: string; details: ItemDetails | null }
+  | {
+      status: 'done';
+      writes: PendingWrite[];
+      inputSha256: string;
+      opHash: string;
+      details: ItemDetails | null;
+    }
   | { status: 'skipped'; outputs: string[]; inputSha256: string; reason: string }
   | { status: 'failed'; inputSha256: string | null; error: { code: ErrorCode; message: string } };
 
@@ -38,13 +44,24 @@ export function toItemError(error: unknown, item: ItemRow): { code: ErrorCode; m
   if (error instanceof RpcError) return { code: error.code, message: error.message };
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   if (errno && WRITE_ERRORS.has(errno) && item.outputPath) {
-    return { code: 'WRITE_FAILED', message: `Could not write ${item.outputPath}: ${(error as Error).message}` };
+    return {
+      code: 'WRITE_FAILED',
+      message: `Could not write ${item.outputPath}: ${(error as Error).message}`,
+    };
   }
   if (errno) return fsError(item.inputPath, error).toData();
-  return { code: 'INTERNAL', message: `${item.inputPath}: ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    code: 'INTERNAL',
+    message: `${item.inputPath}: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
-async function unchangedOutput(results: ResultsCacheRepo, outputPath: string, sha: string, opHash: string): Promise<boolean> {
+async function unchangedOutput(
+  results: ResultsCacheRepo,
+  outputPath: string,
+  sha: string,
+  opHash: string,
+): Promise<boolean> {
   const row = results.get(outputPath);
   if (!row || row.inputSha256 !== sha || row.opHash !== opHash) return false;
   const info = await stat(outputPath).catch(() => null);
@@ -65,7 +82,10 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
     try {
       // A small file is read synchronously: the thread-pool round trips of an async read cost
       // more than the read itself. checkFile has made sure it is a regular file (never a pipe).
-      input = info.size <= SYNC_READ_MAX_BYTES ? readFileSync(item.inputPath) : await readFile(item.inputPath, { signal: deps.signal });
+      input =
+        info.size <= SYNC_READ_MAX_BYTES
+          ? readFileSync(item.inputPath)
+          : await readFile(item.inputPath, { signal: deps.signal });
     } catch (error) {
       if (deps.signal.aborted) throw error;
       throw fsError(item.inputPath, error);
@@ -75,7 +95,12 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
     if (!outputPath) throw new RpcError('INTERNAL', `${item.inputPath} has no planned output.`);
     const opHash = operationHash(deps.operation.kind, deps.operation.version, deps.options);
     if (await unchangedOutput(deps.results, outputPath, sha, opHash)) {
-      return { status: 'skipped', outputs: [outputPath], inputSha256: sha, reason: 'Already made from this file with the same options.' };
+      return {
+        status: 'skipped',
+        outputs: [outputPath],
+        inputSha256: sha,
+        reason: 'Already made from this file with the same options.',
+      };
     }
     const writes: PendingWrite[] = [];
     const result = await deps.operation.run({
@@ -101,7 +126,11 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
 }
 
 /** The I/O half: writes each output atomically and returns the results-cache rows for them. */
-export async function commitWrites(writes: readonly PendingWrite[], inputSha256: string, opHash: string): Promise<ResultRow[]> {
+export async function commitWrites(
+  writes: readonly PendingWrite[],
+  inputSha256: string,
+  opHash: string,
+): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   for (const w of writes) {
     try {

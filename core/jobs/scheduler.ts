@@ -21,7 +21,12 @@ const PROGRESS_EVERY_MS = 100;
 /** Items whose outputs may be on their way to disk at once (bounds memory held by encoded data). */
 const MAX_TAILS = 2;
 
-type Recorded = { outputs: string[]; cache: ResultRow[]; inputSha256: string | null; details?: ItemDetails | null } & (
+type Recorded = {
+  outputs: string[];
+  cache: ResultRow[];
+  inputSha256: string | null;
+  details?: ItemDetails | null;
+} & (
   | { status: 'done' }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; error: { code: ErrorCode; message: string } }
@@ -49,7 +54,10 @@ export interface SchedulerDeps {
 export class Scheduler {
   readonly owner = `${hostname()}|${process.pid}|${randomUUID().slice(0, 8)}`;
   private readonly queues = new Map<string, PQueue>();
-  private readonly inFlight = new Map<number, { jobId: string; controller: AbortController; reason?: AbortReason }>();
+  private readonly inFlight = new Map<
+    number,
+    { jobId: string; controller: AbortController; reason?: AbortReason }
+  >();
   /** Job ids this process runs; null = every job (desktop app and server). */
   private scope: Set<string> | null = new Set();
   private claimed = 0;
@@ -65,7 +73,9 @@ export class Scheduler {
     if (recovered.length > 0) {
       this.d.log?.(`recovered ${recovered.length} interrupted item(s)`);
       const folders = new Set(recovered.flatMap((i) => (i.outputPath ? [dirname(i.outputPath)] : [])));
-      this.cleanup = Promise.all([...folders].map((dir) => removeStaleTemps(dir, pidAlive))).then(() => undefined);
+      this.cleanup = Promise.all([...folders].map((dir) => removeStaleTemps(dir, pidAlive))).then(
+        () => undefined,
+      );
     }
     this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
     void this.cleanup.then(() => this.pump());
@@ -123,8 +133,12 @@ export class Scheduler {
   /** A job with nothing left queued or running is done (failures included: they are listed). */
   settleIfFinished(jobId: string): void {
     const job = this.d.jobs.get(jobId);
-    if (!job || (job.status !== 'queued' && job.status !== 'running') || this.d.items.hasPending(jobId)) return;
-    this.d.jobs.setStatus(jobId, 'done', { finishedAt: this.d.now(), ...(job.startedAt === null && { startedAt: this.d.now() }) });
+    if (!job || (job.status !== 'queued' && job.status !== 'running') || this.d.items.hasPending(jobId))
+      return;
+    this.d.jobs.setStatus(jobId, 'done', {
+      finishedAt: this.d.now(),
+      ...(job.startedAt === null && { startedAt: this.d.now() }),
+    });
     this.d.report.progress(jobId, true);
     this.d.report.updated(jobId);
   }
@@ -141,7 +155,10 @@ export class Scheduler {
         // Refill from the settled promise: by then p-queue has freed the slot.
         q.add(() => this.claimAndRun(resource)).then(
           (ran) => ran && this.pump(),
-          (error: unknown) => this.d.log?.(`job scheduler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+          (error: unknown) =>
+            this.d.log?.(
+              `job scheduler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            ),
         );
       }
     }
@@ -152,7 +169,12 @@ export class Scheduler {
    * tail outside the slot (at most MAX_TAILS at once). False when there was nothing to claim.
    */
   private async claimAndRun(resource: string): Promise<boolean> {
-    const item = this.d.items.claimNext(resource, this.owner, this.d.now(), this.scope ? [...this.scope] : null);
+    const item = this.d.items.claimNext(
+      resource,
+      this.owner,
+      this.d.now(),
+      this.scope ? [...this.scope] : null,
+    );
     if (!item) return false;
     this.claimed += 1;
     const job = this.d.jobs.get(item.jobId);
@@ -163,9 +185,17 @@ export class Scheduler {
     }
     this.d.report.estimator(job.id).start();
     const controller = new AbortController();
-    const entry: { jobId: string; controller: AbortController; reason?: AbortReason } = { jobId: job.id, controller };
+    const entry: { jobId: string; controller: AbortController; reason?: AbortReason } = {
+      jobId: job.id,
+      controller,
+    };
     this.inFlight.set(item.id, entry);
-    this.d.events.emit('item.started', { jobId: job.id, itemId: item.id, inputPath: item.inputPath, attempt: item.attempts });
+    this.d.events.emit('item.started', {
+      jobId: job.id,
+      itemId: item.id,
+      inputPath: item.inputPath,
+      attempt: item.attempts,
+    });
     let result: ItemResult;
     try {
       result = await this.compute(item, job, controller.signal);
@@ -178,15 +208,33 @@ export class Scheduler {
     }
     if (result.status !== 'done') {
       this.inFlight.delete(item.id);
-      this.record(item, job, result.status === 'skipped' ? { ...result, cache: [] } : { ...result, outputs: [], cache: [] });
+      this.record(
+        item,
+        job,
+        result.status === 'skipped' ? { ...result, cache: [] } : { ...result, outputs: [], cache: [] },
+      );
       this.afterItem(job.id);
       return true;
     }
     const done = result;
     const tail: Promise<void> = commitWrites(done.writes, done.inputSha256, done.opHash)
       .then(
-        (cache) => this.record(item, job, { status: 'done', outputs: cache.map((c) => c.outputPath), inputSha256: done.inputSha256, cache, details: done.details }),
-        (error: unknown) => this.record(item, job, { status: 'failed', inputSha256: done.inputSha256, error: toItemError(error, item), outputs: [], cache: [] }),
+        (cache) =>
+          this.record(item, job, {
+            status: 'done',
+            outputs: cache.map((c) => c.outputPath),
+            inputSha256: done.inputSha256,
+            cache,
+            details: done.details,
+          }),
+        (error: unknown) =>
+          this.record(item, job, {
+            status: 'failed',
+            inputSha256: done.inputSha256,
+            error: toItemError(error, item),
+            outputs: [],
+            cache: [],
+          }),
       )
       .finally(() => {
         this.tails.delete(tail);
@@ -227,21 +275,30 @@ export class Scheduler {
   private record(item: ItemRow, job: JobRow, r: Recorded): void {
     const finishedAt = this.d.now();
     const ref = { jobId: job.id, itemId: item.id };
-    const recorded = this.d.db.transaction(() => {
-      for (const row of r.cache) this.d.results.put(row);
-      return this.d.items.finish(item.id, this.owner, {
-        status: r.status,
-        outputs: r.outputs,
-        details: r.details ?? null,
-        inputSha256: r.inputSha256,
-        error: r.status === 'failed' ? r.error : null,
-        finishedAt,
-      });
-    }).immediate();
+    const recorded = this.d.db
+      .transaction(() => {
+        for (const row of r.cache) this.d.results.put(row);
+        return this.d.items.finish(item.id, this.owner, {
+          status: r.status,
+          outputs: r.outputs,
+          details: r.details ?? null,
+          inputSha256: r.inputSha256,
+          error: r.status === 'failed' ? r.error : null,
+          finishedAt,
+        });
+      })
+      .immediate();
     if (!recorded) return;
     this.d.report.estimator(job.id).complete();
-    if (r.status === 'done') this.d.events.emit('item.done', { ...ref, outputs: r.outputs, durationMs: finishedAt - (item.startedAt ?? finishedAt), details: r.details ?? null });
-    else if (r.status === 'skipped') this.d.events.emit('item.skipped', { ...ref, outputs: r.outputs, reason: r.reason });
+    if (r.status === 'done')
+      this.d.events.emit('item.done', {
+        ...ref,
+        outputs: r.outputs,
+        durationMs: finishedAt - (item.startedAt ?? finishedAt),
+        details: r.details ?? null,
+      });
+    else if (r.status === 'skipped')
+      this.d.events.emit('item.skipped', { ...ref, outputs: r.outputs, reason: r.reason });
     else this.d.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...r.error });
   }
 

@@ -49,7 +49,15 @@ export class KeyStore {
     const duplicate = this.repo.list().find((k) => this.o.secrets.decrypt(k.secret) === secret);
     if (duplicate) throw new RpcError('INVALID_INPUT', `That key is already saved as "${duplicate.label}".`);
     const id = randomUUID();
-    this.repo.insert({ id, label: input.label, project: input.project, tier: input.tier, secret: this.o.secrets.encrypt(secret), last4: secret.slice(-4), createdAt: this.now() });
+    this.repo.insert({
+      id,
+      label: input.label,
+      project: input.project,
+      tier: input.tier,
+      secret: this.o.secrets.encrypt(secret),
+      last4: secret.slice(-4),
+      createdAt: this.now(),
+    });
     this.o.onChange?.('added');
     return toInfo(this.require(id));
   }
@@ -58,20 +66,32 @@ export class KeyStore {
   async test(id: string): Promise<{ ok: boolean; message: string }> {
     const key = this.require(id);
     const { GoogleGenAI } = await import('@google/genai');
-    const ai = new GoogleGenAI({ apiKey: this.o.secrets.decrypt(key.secret), httpOptions: { ...(this.o.baseUrl && { baseUrl: this.o.baseUrl }), timeout: 15_000 } });
+    const ai = new GoogleGenAI({
+      apiKey: this.o.secrets.decrypt(key.secret),
+      httpOptions: { ...(this.o.baseUrl && { baseUrl: this.o.baseUrl }), timeout: 15_000 },
+    });
     try {
       const pager = await ai.models.list({ config: { pageSize: 5 } });
       const first = pager.page.map((m) => m.name).slice(0, 3);
-      return { ok: true, message: `"${key.label}" works (${first.length > 0 ? `sees ${first.join(', ')}…` : 'no models listed'}).` };
+      return {
+        ok: true,
+        message: `"${key.label}" works (${first.length > 0 ? `sees ${first.join(', ')}…` : 'no models listed'}).`,
+      };
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 400 || status === 401 || status === 403) {
         const reason = `Google refused the key (HTTP ${status}) when tested`;
         this.repo.setDisabled(id, reason);
         this.o.onChange?.('disabled');
-        return { ok: false, message: `"${key.label}" (…${key.last4}) was refused by Google (HTTP ${status}); it is now disabled.` };
+        return {
+          ok: false,
+          message: `"${key.label}" (…${key.last4}) was refused by Google (HTTP ${status}); it is now disabled.`,
+        };
       }
-      return { ok: false, message: `Could not reach Gemini to test "${key.label}": ${status ? `HTTP ${status}` : (error as Error).message}.` };
+      return {
+        ok: false,
+        message: `Could not reach Gemini to test "${key.label}": ${status ? `HTTP ${status}` : (error as Error).message}.`,
+      };
     }
   }
 

@@ -9,15 +9,20 @@ const KEY = 'AIzaSyOUTCOME-valid-0123456789abcdefgh';
 const BAD = 'AIzaSyOUTCOME-invalid-0123456789abcde';
 let fake: FakeGemini;
 beforeAll(async () => {
-  fake = await startFakeGemini({ keys: { [KEY]: { project: 'p' }, [BAD]: { project: 'p', valid: false } }, limits: { [MODEL]: { rpm: 1, rpd: 100 } } });
+  fake = await startFakeGemini({
+    keys: { [KEY]: { project: 'p' }, [BAD]: { project: 'p', valid: false } },
+    limits: { [MODEL]: { rpm: 1, rpd: 100 } },
+  });
 });
 afterAll(() => fake.close());
 
 const call = (apiKey: string) =>
-  new GoogleGenAI({ apiKey, httpOptions: { baseUrl: fake.url } }).models.generateContent({ model: MODEL, contents: 'a red fox' }).then(
-    () => null,
-    (e: unknown) => e,
-  );
+  new GoogleGenAI({ apiKey, httpOptions: { baseUrl: fake.url } }).models
+    .generateContent({ model: MODEL, contents: 'a red fox' })
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
 
 /** Real error bodies from the wire-level fake, through the real SDK. */
 describe('outcomeFromError', () => {
@@ -29,7 +34,10 @@ describe('outcomeFromError', () => {
   });
 
   it('reads an invalid key, a server error, and leaves other client errors alone', async () => {
-    expect(outcomeFromError(await call(BAD))).toMatchObject({ kind: 'invalid-key', reason: expect.stringMatching(/API key not valid/) });
+    expect(outcomeFromError(await call(BAD))).toMatchObject({
+      kind: 'invalid-key',
+      reason: expect.stringMatching(/API key not valid/),
+    });
     fake.inject({ match: { model: MODEL }, times: 1, respond: { status: 503 } });
     fake.clock.advance(120_000);
     expect(outcomeFromError(await call(KEY))).toMatchObject({ kind: 'server-error' });

@@ -1,7 +1,12 @@
 import type { Outcome } from './quota.js';
 
 interface GoogleErrorBody {
-  error?: { code?: number; status?: string; message?: string; details?: { '@type'?: string; retryDelay?: string; reason?: string }[] };
+  error?: {
+    code?: number;
+    status?: string;
+    message?: string;
+    details?: { '@type'?: string; retryDelay?: string; reason?: string }[];
+  };
 }
 
 /** "12s", "0.5s", "1.250s" → ms. */
@@ -29,8 +34,13 @@ export function outcomeFromError(error: unknown): Outcome | null {
     const retry = details.find((d) => d['@type']?.endsWith('google.rpc.RetryInfo'));
     return { kind: 'rate-limited', retryAfterMs: parseDuration(retry?.retryDelay) };
   }
-  const keyRefused = details.some((d) => d.reason === 'API_KEY_INVALID') || status === 401 || (status === 403 && body.error?.status === 'PERMISSION_DENIED');
-  if (keyRefused) return { kind: 'invalid-key', reason: body.error?.message ?? `Google refused the key (HTTP ${status})` };
-  if (status === undefined || status >= 500) return { kind: 'server-error', message: body.error?.message ?? (error as Error).message };
+  const keyRefused =
+    details.some((d) => d.reason === 'API_KEY_INVALID') ||
+    status === 401 ||
+    (status === 403 && body.error?.status === 'PERMISSION_DENIED');
+  if (keyRefused)
+    return { kind: 'invalid-key', reason: body.error?.message ?? `Google refused the key (HTTP ${status})` };
+  if (status === undefined || status >= 500)
+    return { kind: 'server-error', message: body.error?.message ?? (error as Error).message };
   return null;
 }

@@ -12,7 +12,14 @@ const FORMAT = new Intl.DateTimeFormat('en-US', {
 /** Pacific wall-clock parts of an instant. */
 function parts(ms: number): { y: number; m: number; d: number; h: number; mi: number; s: number } {
   const p = Object.fromEntries(FORMAT.formatToParts(new Date(ms)).map((x) => [x.type, Number(x.value)]));
-  return { y: p.year ?? 0, m: p.month ?? 0, d: p.day ?? 0, h: p.hour ?? 0, mi: p.minute ?? 0, s: p.second ?? 0 };
+  return {
+    y: p.year ?? 0,
+    m: p.month ?? 0,
+    d: p.day ?? 0,
+    h: p.hour ?? 0,
+    mi: p.minute ?? 0,
+    s: p.second ?? 0,
+  };
 }
 
 /** Pacific minus UTC at an instant, in ms (−8 h in winter, −7 h in summer). */

@@ -35,7 +35,8 @@ function setup(start: string, margin = 1): void {
   keys = new KeyStore({ db, secrets, now: () => t });
 }
 const secret = (n: number): string => `AIzaSyTEST-${String(n).padStart(4, '0')}-secret-value`;
-const add = (label: string, project: string, n: number) => keys.add({ label, project, tier: 'free', secret: secret(n) });
+const add = (label: string, project: string, n: number) =>
+  keys.add({ label, project, tier: 'free', secret: secret(n) });
 const limit = (rpm: number, rpd: number) => quota.setLimit({ model: MODEL, rpm, rpd });
 async function take(n: number): Promise<Lease[]> {
   const out: Lease[] = [];
@@ -88,7 +89,8 @@ describe('quota manager', () => {
       times.push(t);
       t += 7_000;
     }
-    for (const start of times) expect(times.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(5);
+    for (const start of times)
+      expect(times.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(5);
   });
 
   it('honours RetryInfo: a rate-limited project waits its cooldown; another project is used meanwhile', async () => {
@@ -140,7 +142,10 @@ describe('quota manager', () => {
     expect(next.every((l) => l.label !== first.label)).toBe(true);
     expect(keys.list().find((k) => k.label === first.label)?.disabledReason).toBe('API key not valid');
     for (const k of keys.list()) keys.setDisabled(k.id, 'off');
-    await expect(quota.acquire(MODEL)).rejects.toMatchObject({ code: 'NO_KEYS', message: expect.stringMatching(/Keys & usage/) });
+    await expect(quota.acquire(MODEL)).rejects.toMatchObject({
+      code: 'NO_KEYS',
+      message: expect.stringMatching(/Keys & usage/),
+    });
   });
 
   it('opens a key circuit after 3 server errors with a growing backoff; a success closes it', async () => {
@@ -157,7 +162,10 @@ describe('quota manager', () => {
     expect(keys.list()[0]?.circuitOpenUntil).toBe(t + 60_000);
     const lease = await quota.acquire(MODEL);
     quota.release(lease, { kind: 'ok' });
-    expect(keys.list().find((x) => x.id === k.id)).toMatchObject({ circuitOpenUntil: null, consecutiveFailures: 0 });
+    expect(keys.list().find((x) => x.id === k.id)).toMatchObject({
+      circuitOpenUntil: null,
+      consecutiveFailures: 0,
+    });
   });
 
   it('applies the safety margin to every limit', async () => {

@@ -45,10 +45,14 @@ const DEFAULT_LIMIT = { rpm: 10, rpd: 500 };
 const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 
 type Attempt = { lease: Omit<Lease, 'secret'>; key: ApiKeyRow } | { waitUntil: number };
@@ -81,7 +85,10 @@ export class QuotaManager {
   /** The limits in force for a model, after the safety margin. */
   effectiveLimit(model: string): { rpm: number; rpd: number } {
     const l: Pick<ModelLimit, 'rpm' | 'rpd'> = this.limits.get(model) ?? DEFAULT_LIMIT;
-    return { rpm: Math.max(1, Math.floor(l.rpm * this.margin)), rpd: Math.max(1, Math.floor(l.rpd * this.margin)) };
+    return {
+      rpm: Math.max(1, Math.floor(l.rpm * this.margin)),
+      rpd: Math.max(1, Math.floor(l.rpd * this.margin)),
+    };
   }
 
   /**
@@ -107,7 +114,10 @@ export class QuotaManager {
     const { rpm: rpmLimit, rpd: rpdLimit } = this.effectiveLimit(model);
     const enabled = this.keys.list().filter((k) => k.disabledReason === null);
     if (enabled.length === 0) {
-      throw new RpcError('NO_KEYS', 'No Gemini API key is enabled. Add one in Keys & usage (or `pixelsmith keys add`).');
+      throw new RpcError(
+        'NO_KEYS',
+        'No Gemini API key is enabled. Add one in Keys & usage (or `pixelsmith keys add`).',
+      );
     }
     const dayStart = pacificDayStart(now);
     const projects = [...new Set(enabled.map((k) => k.project))];
@@ -132,7 +142,10 @@ export class QuotaManager {
       }
       const rpm = this.usage.countSince(project, model, now - WINDOW_MS);
       if (rpm >= rpmLimit) {
-        waitUntil = Math.min(waitUntil, (this.usage.oldestSince(project, model, now - WINDOW_MS) ?? now) + WINDOW_MS + 1);
+        waitUntil = Math.min(
+          waitUntil,
+          (this.usage.oldestSince(project, model, now - WINDOW_MS) ?? now) + WINDOW_MS + 1,
+        );
         continue;
       }
       const rpd = this.usage.countSince(project, model, dayStart - 1);
@@ -144,7 +157,10 @@ export class QuotaManager {
     if (best) {
       const usageId = this.usage.reserve(best.key.id, best.project, model, now);
       this.keys.touch(best.key.id, now);
-      return { lease: { usageId, keyId: best.key.id, label: best.key.label, project: best.project, model }, key: best.key };
+      return {
+        lease: { usageId, keyId: best.key.id, label: best.key.label, project: best.project, model },
+        key: best.key,
+      };
     }
     if (exhausted === projects.length) {
       const reset = nextPacificMidnight(now);
@@ -160,51 +176,71 @@ export class QuotaManager {
   /** Records how a leased request went; see `Outcome`. */
   release(lease: Lease, outcome: Outcome): void {
     const now = this.now();
-    this.o.db.transaction(() => {
-      switch (outcome.kind) {
-        case 'ok':
-          this.usage.settle(lease.usageId, 'ok', outcome.inputTokens ?? null, outcome.outputTokens ?? null);
-          this.keys.succeeded(lease.keyId);
-          break;
-        case 'rate-limited':
-          // Google does not count a refused request; the project × model waits as told.
-          this.usage.settle(lease.usageId, 'refused', null, null);
-          this.cooldowns.hold(lease.project, lease.model, now + (outcome.retryAfterMs ?? WINDOW_MS), 'rate limited (429)');
-          break;
-        case 'invalid-key':
-          this.usage.settle(lease.usageId, 'refused', null, null);
-          this.keys.setDisabled(lease.keyId, outcome.reason);
-          break;
-        case 'server-error': {
-          this.usage.settle(lease.usageId, 'failed', null, null);
-          const key = this.keys.get(lease.keyId);
-          if (!key) break;
-          const failures = key.consecutiveFailures + 1;
-          if (failures >= FAILURES_TO_OPEN) {
-            const backoff = key.circuitBackoffMs > 0 ? Math.min(MAX_BACKOFF_MS, key.circuitBackoffMs * 2) : FIRST_BACKOFF_MS;
-            this.keys.failed(lease.keyId, failures, now + backoff, backoff);
-          } else {
-            this.keys.failed(lease.keyId, failures, key.circuitOpenUntil, key.circuitBackoffMs);
+    this.o.db
+      .transaction(() => {
+        switch (outcome.kind) {
+          case 'ok':
+            this.usage.settle(lease.usageId, 'ok', outcome.inputTokens ?? null, outcome.outputTokens ?? null);
+            this.keys.succeeded(lease.keyId);
+            break;
+          case 'rate-limited':
+            // Google does not count a refused request; the project × model waits as told.
+            this.usage.settle(lease.usageId, 'refused', null, null);
+            this.cooldowns.hold(
+              lease.project,
+              lease.model,
+              now + (outcome.retryAfterMs ?? WINDOW_MS),
+              'rate limited (429)',
+            );
+            break;
+          case 'invalid-key':
+            this.usage.settle(lease.usageId, 'refused', null, null);
+            this.keys.setDisabled(lease.keyId, outcome.reason);
+            break;
+          case 'server-error': {
+            this.usage.settle(lease.usageId, 'failed', null, null);
+            const key = this.keys.get(lease.keyId);
+            if (!key) break;
+            const failures = key.consecutiveFailures + 1;
+            if (failures >= FAILURES_TO_OPEN) {
+              const backoff =
+                key.circuitBackoffMs > 0
+                  ? Math.min(MAX_BACKOFF_MS, key.circuitBackoffMs * 2)
+                  : FIRST_BACKOFF_MS;
+              this.keys.failed(lease.keyId, failures, now + backoff, backoff);
+            } else {
+              this.keys.failed(lease.keyId, failures, key.circuitOpenUntil, key.circuitBackoffMs);
+            }
+            break;
           }
-          break;
+          case 'not-sent':
+            this.usage.cancel(lease.usageId);
+            break;
+          default:
+            assertNever(outcome);
         }
-        case 'not-sent':
-          this.usage.cancel(lease.usageId);
-          break;
-        default:
-          assertNever(outcome);
-      }
-    }).immediate();
+      })
+      .immediate();
     this.o.onChange?.(outcome.kind);
   }
 
   /** True once today's requests for `model` reach 90 % of all enabled projects' daily total. */
   isDailyLimitCritical(model: string): boolean {
     const now = this.now();
-    const projects = [...new Set(this.keys.list().filter((k) => k.disabledReason === null).map((k) => k.project))];
+    const projects = [
+      ...new Set(
+        this.keys
+          .list()
+          .filter((k) => k.disabledReason === null)
+          .map((k) => k.project),
+      ),
+    ];
     if (projects.length === 0) return true;
     const limit = this.effectiveLimit(model).rpd * projects.length;
-    const used = projects.reduce((sum, p) => sum + this.usage.countSince(p, model, pacificDayStart(now) - 1), 0);
+    const used = projects.reduce(
+      (sum, p) => sum + this.usage.countSince(p, model, pacificDayStart(now) - 1),
+      0,
+    );
     return used >= 0.9 * limit;
   }
 
@@ -226,7 +262,9 @@ export class QuotaManager {
         rpdLimit: rpd,
         resetsAt: nextPacificMidnight(now),
         cooldownUntil: cooldown !== null && cooldown > now ? cooldown : null,
-        usableKeys: mine.filter((k) => k.disabledReason === null && (k.circuitOpenUntil === null || k.circuitOpenUntil <= now)).length,
+        usableKeys: mine.filter(
+          (k) => k.disabledReason === null && (k.circuitOpenUntil === null || k.circuitOpenUntil <= now),
+        ).length,
         keys: mine.length,
       };
     });

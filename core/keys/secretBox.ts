@@ -35,7 +35,11 @@ export class FileSecretBox implements SecretBox {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const key = readFileSync(file);
-    if (key.length !== 32) throw new RpcError('INTERNAL', `The secret key file ${file} is damaged; saved API keys cannot be read. Remove it and add the keys again.`);
+    if (key.length !== 32)
+      throw new RpcError(
+        'INTERNAL',
+        `The secret key file ${file} is damaged; saved API keys cannot be read. Remove it and add the keys again.`,
+      );
     return key;
   }
 

@@ -10,9 +10,17 @@ import { safeStorageSecretBox } from './secretBox.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', '..', 'renderer');
 const PRELOAD = join(here, '..', 'preload', 'index.cjs');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 // The same data folder as the CLI and the web shell (PIXELSMITH_DATA_DIR overrides it too).
 if (process.env.PIXELSMITH_DATA_DIR) app.setPath('userData', resolve(process.env.PIXELSMITH_DATA_DIR));
@@ -32,7 +40,10 @@ function serveRenderer(): void {
     try {
       const body = await readFile(file);
       return new Response(body, {
-        headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': STUDIO_CSP },
+        headers: {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-security-policy': STUDIO_CSP,
+        },
       });
     } catch {
       return new Response('Not found', { status: 404 });
@@ -85,7 +96,12 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     serveRenderer();
     try {
-      core = createCore({ dataDir: app.getPath('userData'), shell: 'electron', version: app.getVersion(), secrets: safeStorageSecretBox() });
+      core = createCore({
+        dataDir: app.getPath('userData'),
+        shell: 'electron',
+        version: app.getVersion(),
+        secrets: safeStorageSecretBox(),
+      });
     } catch (error) {
       log(error instanceof Error ? error.message : String(error));
       app.exit(1);

@@ -19,7 +19,11 @@ function isTrustedFrame(frame: WebFrameMain | null): boolean {
  * One `ipcMain.handle('rpc:<name>')` per contract method and one `evt:<name>` channel per event;
  * the contract is the only list of channels (house rule 2). Returns a function that undoes it.
  */
-export function registerIpc(core: Core, windows: () => readonly BrowserWindow[], log: (line: string) => void): () => void {
+export function registerIpc(
+  core: Core,
+  windows: () => readonly BrowserWindow[],
+  log: (line: string) => void,
+): () => void {
   for (const name of METHOD_NAMES) {
     ipcMain.handle(`rpc:${name}`, (event, input: unknown) => {
       if (!isTrustedFrame(event.senderFrame)) {
@@ -27,7 +31,8 @@ export function registerIpc(core: Core, windows: () => readonly BrowserWindow[],
         return { ok: false, error: { code: 'FORBIDDEN', message: 'This window may not call Pixelsmith.' } };
       }
       return dispatch(core.handlers, name, input, {
-        onUnexpectedError: (method, error) => log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+        onUnexpectedError: (method, error) =>
+          log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
       });
     });
   }

@@ -4,7 +4,9 @@ import type { SecretBox } from '../../core/keys/secretBox.js';
 /** API keys encrypted with the OS keychain (Keychain, DPAPI, libsecret) through Electron. */
 export function safeStorageSecretBox(): SecretBox {
   if (!safeStorage.isEncryptionAvailable()) {
-    throw new Error('The operating system offers no secret storage (safeStorage); API keys cannot be stored safely.');
+    throw new Error(
+      'The operating system offers no secret storage (safeStorage); API keys cannot be stored safely.',
+    );
   }
   return {
     kind: `electron safeStorage (${process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : process.platform})`,

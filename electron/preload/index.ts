@@ -8,7 +8,8 @@ const transport: Transport = {
   call: (name, input) => ipcRenderer.invoke(`rpc:${name}`, input) as Promise<Result<unknown>>,
   subscribe(listener) {
     const bound = EVENT_NAMES.map((name) => {
-      const handler = (_event: IpcRendererEvent, payload: unknown): void => listener({ name, payload } as EventEnvelope);
+      const handler = (_event: IpcRendererEvent, payload: unknown): void =>
+        listener({ name, payload } as EventEnvelope);
       ipcRenderer.on(`evt:${name}`, handler);
       return [name, handler] as const;
     });

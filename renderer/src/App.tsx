@@ -41,7 +41,11 @@ export function App() {
         ) : panel === 'models' ? (
           <ModelsPanel />
         ) : panel === 'settings' ? (
-          settings ? <SettingsPanel settings={settings} /> : <p>Loading settings…</p>
+          settings ? (
+            <SettingsPanel settings={settings} />
+          ) : (
+            <p>Loading settings…</p>
+          )
         ) : (
           <>
             <Library
@@ -52,11 +56,18 @@ export function App() {
               }}
               actions={
                 panel === 'enhance' ? (
-                  <EnhanceBar roots={library.roots} count={library.images.length} onStarted={setEnhanceJobId} onOpenModels={() => setPanel('models')} />
+                  <EnhanceBar
+                    roots={library.roots}
+                    count={library.images.length}
+                    onStarted={setEnhanceJobId}
+                    onOpenModels={() => setPanel('models')}
+                  />
                 ) : null
               }
             />
-            {panel === 'enhance' && enhanceJobId && <EnhanceResults key={enhanceJobId} jobId={enhanceJobId} />}
+            {panel === 'enhance' && enhanceJobId && (
+              <EnhanceResults key={enhanceJobId} jobId={enhanceJobId} />
+            )}
           </>
         )}
       </main>

@@ -15,7 +15,19 @@ export function useJobs(): { jobs: JobSummary[]; error: string | null } {
       });
     const offUpdated = api.on('job.updated', upsert);
     const offProgress = api.on('job.progress', (p) =>
-      setJobs((prev) => prev.map((j) => (j.id === p.jobId ? { ...j, counts: p.counts, progress: p.progress, etaMs: p.etaMs, itemsPerSecond: p.itemsPerSecond } : j))),
+      setJobs((prev) =>
+        prev.map((j) =>
+          j.id === p.jobId
+            ? {
+                ...j,
+                counts: p.counts,
+                progress: p.progress,
+                etaMs: p.etaMs,
+                itemsPerSecond: p.itemsPerSecond,
+              }
+            : j,
+        ),
+      ),
     );
     api.jobs.list().then(
       (list) => live && setJobs(list),
@@ -46,7 +58,11 @@ const RESYNC_MS = 2000;
  * One job's items (first page). They are read again, at most every 300 ms, whenever the job's
  * summary changes (`version`), which itself converges (events plus re-reads while running).
  */
-export function useJobItems(jobId: string, filter: 'all' | 'failed', version: string): { items: JobItem[]; total: number } {
+export function useJobItems(
+  jobId: string,
+  filter: 'all' | 'failed',
+  version: string,
+): { items: JobItem[]; total: number } {
   const [state, setState] = useState<{ items: JobItem[]; total: number }>({ items: [], total: 0 });
   const [tick, setTick] = useState(0);
   const scheduled = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -57,9 +73,12 @@ export function useJobItems(jobId: string, filter: 'all' | 'failed', version: st
       setTick((t) => t + 1);
     }, 300);
   }, [version]);
-  useEffect(() => () => {
-    if (scheduled.current) clearTimeout(scheduled.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (scheduled.current) clearTimeout(scheduled.current);
+    },
+    [],
+  );
   useEffect(() => {
     let live = true;
     api.jobs.get({ id: jobId, limit: 500, ...(filter === 'failed' && { status: 'failed' as const }) }).then(

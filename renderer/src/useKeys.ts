@@ -16,7 +16,12 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * The API keys and the usage summary, read together on mount, whenever `keys.changed` fires,
  * every 5 s while mounted, and on `refresh()`. A read that lands after a newer one is dropped.
  */
-export function useKeys(): { keys: KeyInfo[] | null; usage: UsageSummary | null; error: string | null; refresh(): void } {
+export function useKeys(): {
+  keys: KeyInfo[] | null;
+  usage: UsageSummary | null;
+  error: string | null;
+  refresh(): void;
+} {
   const [keys, setKeys] = useState<KeyInfo[] | null>(null);
   const [usage, setUsage] = useState<UsageSummary | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -40,14 +40,27 @@ export function useLibrary(): Library {
       setStatus({ kind: 'uploading', done: 0, total: files.length });
       const pick = await resolvePick(files, (done, total) => setStatus({ kind: 'uploading', done, total }));
       setStatus({ kind: 'scanning' });
-      const uploadErrors: LibraryError[] = pick.failed.map((f) => ({ path: f.relativePath, shownPath: f.relativePath, code: 'TRANSPORT', message: f.message }));
-      const result = pick.roots.length > 0 ? await api.files.scan({ paths: pick.roots }) : { images: [], errors: [], skipped: 0 };
+      const uploadErrors: LibraryError[] = pick.failed.map((f) => ({
+        path: f.relativePath,
+        shownPath: f.relativePath,
+        code: 'TRANSPORT',
+        message: f.message,
+      }));
+      const result =
+        pick.roots.length > 0
+          ? await api.files.scan({ paths: pick.roots })
+          : { images: [], errors: [], skipped: 0 };
       setRoots((prev) => [...new Set([...prev, ...pick.roots])]);
       const show = (path: string): string =>
-        pick.displayPrefix && path.startsWith(pick.displayPrefix.from) ? path.slice(pick.displayPrefix.from.length) : path;
+        pick.displayPrefix && path.startsWith(pick.displayPrefix.from)
+          ? path.slice(pick.displayPrefix.from.length)
+          : path;
       setImages((prev) => {
         const known = new Set(prev.map((i) => i.path));
-        return [...prev, ...result.images.filter((i) => !known.has(i.path)).map((i) => ({ ...i, shownPath: show(i.path) }))];
+        return [
+          ...prev,
+          ...result.images.filter((i) => !known.has(i.path)).map((i) => ({ ...i, shownPath: show(i.path) })),
+        ];
       });
       setErrors((prev) => [
         ...prev,

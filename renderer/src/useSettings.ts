@@ -8,7 +8,10 @@ export function useSettings(): Settings | null {
   useEffect(() => {
     let live = true;
     const off = api.on('settings.changed', (next) => setSettings(next));
-    api.settings.get().then((s) => live && setSettings(s), () => undefined);
+    api.settings.get().then(
+      (s) => live && setSettings(s),
+      () => undefined,
+    );
     return () => {
       live = false;
       off();

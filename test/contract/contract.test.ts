@@ -75,13 +75,20 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     const off = h.transport.subscribe((e) => events.push(e));
     try {
       const result = await eventually(async () => {
-        const r = await api.files.scan({ paths: [FIXTURE_IMAGES, `${FIXTURE_IMAGES}/missing.jpg`], scanId: 'scan-1' });
+        const r = await api.files.scan({
+          paths: [FIXTURE_IMAGES, `${FIXTURE_IMAGES}/missing.jpg`],
+          scanId: 'scan-1',
+        });
         expect(events.some((e) => e.name === 'files.scanProgress')).toBe(true);
         return r;
       });
       expect(result.images).toHaveLength(FIXTURE_IMAGE_COUNT);
-      expect(result.images.find((i) => i.name === '00017_gray.png')).toMatchObject(KNOWN_IMAGES['00017_gray.png']);
-      expect(result.errors).toEqual([expect.objectContaining({ code: 'FILE_NOT_FOUND', path: `${FIXTURE_IMAGES}/missing.jpg` })]);
+      expect(result.images.find((i) => i.name === '00017_gray.png')).toMatchObject(
+        KNOWN_IMAGES['00017_gray.png'],
+      );
+      expect(result.errors).toEqual([
+        expect.objectContaining({ code: 'FILE_NOT_FOUND', path: `${FIXTURE_IMAGES}/missing.jpg` }),
+      ]);
       await eventually(() =>
         expect(events.filter((e) => e.name === 'files.scanProgress').at(-1)?.payload).toMatchObject({
           scanId: 'scan-1',
@@ -117,20 +124,39 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     try {
       const out = `${h.dataDir}/out-${kind}`;
       const job = await eventually(async () => {
-        const created = await api.jobs.create({ kind: 'convert', options: { format: 'webp', maxSize: 48 }, paths: [FIXTURE_IMAGES], outDir: out });
+        const created = await api.jobs.create({
+          kind: 'convert',
+          options: { format: 'webp', maxSize: 48 },
+          paths: [FIXTURE_IMAGES],
+          outDir: out,
+        });
         expect(events.some((e) => e.name === 'job.updated')).toBe(true);
         return created;
       });
-      expect(job).toMatchObject({ kind: 'convert', options: { format: 'webp', quality: 85, maxSize: 48 }, outDir: out });
+      expect(job).toMatchObject({
+        kind: 'convert',
+        options: { format: 'webp', quality: 85, maxSize: 48 },
+        outDir: out,
+      });
       const done = await eventually(async () => {
         const s = (await api.jobs.list()).find((j) => j.id === job.id);
         expect(s?.status).toBe('done');
         return s;
       }, 20_000);
-      expect(done?.counts).toMatchObject({ total: FIXTURE_IMAGE_COUNT, done: FIXTURE_IMAGE_COUNT, failed: 0 });
+      expect(done?.counts).toMatchObject({
+        total: FIXTURE_IMAGE_COUNT,
+        done: FIXTURE_IMAGE_COUNT,
+        failed: 0,
+      });
       await eventually(() => {
-        expect(events.filter((e) => e.name === 'item.done' && e.payload.jobId === job.id)).toHaveLength(FIXTURE_IMAGE_COUNT);
-        expect(events.some((e) => e.name === 'job.progress' && e.payload.jobId === job.id && e.payload.progress === 1)).toBe(true);
+        expect(events.filter((e) => e.name === 'item.done' && e.payload.jobId === job.id)).toHaveLength(
+          FIXTURE_IMAGE_COUNT,
+        );
+        expect(
+          events.some(
+            (e) => e.name === 'job.progress' && e.payload.jobId === job.id && e.payload.progress === 1,
+          ),
+        ).toBe(true);
       });
       const page = await api.jobs.get({ id: job.id, offset: 10, limit: 5 });
       expect(page.totalItems).toBe(FIXTURE_IMAGE_COUNT);
@@ -139,7 +165,10 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
       const err = await expectRpcError(api.jobs.pause({ id: job.id }), 'INVALID_STATE');
       expect(err.message).toMatch(/is done/);
       await expectRpcError(api.jobs.get({ id: 'nope' }), 'NOT_FOUND');
-      await expectRpcError(api.jobs.create({ kind: 'convert', options: { quality: 0 }, paths: [FIXTURE_IMAGES] }), 'INVALID_INPUT');
+      await expectRpcError(
+        api.jobs.create({ kind: 'convert', options: { quality: 0 }, paths: [FIXTURE_IMAGES] }),
+        'INVALID_INPUT',
+      );
     } finally {
       off();
     }
@@ -147,18 +176,36 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
 
   it('models: list the catalog, import a model file, enhance with it, remove it', async () => {
     const before = await api.models.list();
-    expect(before.map((m) => m.id)).toEqual(expect.arrayContaining(['realesr-general-x4v3', 'realesr-animevideov3', 'GFPGANv1.4']));
-    expect(before.find((m) => m.id === 'realesr-animevideov3')).toMatchObject({ installed: false, downloadable: false });
+    expect(before.map((m) => m.id)).toEqual(
+      expect.arrayContaining(['realesr-general-x4v3', 'realesr-animevideov3', 'GFPGANv1.4']),
+    );
+    expect(before.find((m) => m.id === 'realesr-animevideov3')).toMatchObject({
+      installed: false,
+      downloadable: false,
+    });
     await expectRpcError(api.models.download({ id: 'realesr-animevideov3' }), 'INVALID_STATE');
     const imported = await api.models.import({ path: `${FIXTURES}/models/realesr-animevideov3.onnx` });
-    expect(imported).toMatchObject({ id: 'realesr-animevideov3', installed: true, source: 'import', scale: 4 });
-    const job = await api.jobs.create({ kind: 'enhance', options: { outscale: 2 }, paths: [`${FIXTURE_IMAGES}/esrgan_lq_comic.png`], outDir: `${h.dataDir}/enhanced-${kind}` });
+    expect(imported).toMatchObject({
+      id: 'realesr-animevideov3',
+      installed: true,
+      source: 'import',
+      scale: 4,
+    });
+    const job = await api.jobs.create({
+      kind: 'enhance',
+      options: { outscale: 2 },
+      paths: [`${FIXTURE_IMAGES}/esrgan_lq_comic.png`],
+      outDir: `${h.dataDir}/enhanced-${kind}`,
+    });
     const done = await eventually(async () => {
       const got = await api.jobs.get({ id: job.id });
       expect(got.job.status).toBe('done');
       return got;
     }, 20_000);
-    expect(done.items[0]).toMatchObject({ status: 'done', details: { model: 'realesr-animevideov3', provider: 'cpu', width: 120, height: 180 } });
+    expect(done.items[0]).toMatchObject({
+      status: 'done',
+      details: { model: 'realesr-animevideov3', provider: 'cpu', width: 120, height: 180 },
+    });
     expect((await api.models.list()).find((m) => m.id === 'realesr-animevideov3')?.provider).toBe('cpu');
     expect(await api.models.remove({ id: 'realesr-animevideov3' })).toEqual({ removed: true });
     await expectRpcError(api.models.import({ path: `${FIXTURES}/MANIFEST.md` }), 'INVALID_INPUT');

@@ -19,8 +19,14 @@ describe.each<TransportKind>(['direct', 'http'])('keys and usage over %s', (kind
   const seen: string[] = [];
   const logs: string[] = [];
   beforeAll(async () => {
-    fake = await startFakeGemini({ keys: { [GOOD]: { project: 'studio-prod' }, [BAD]: { project: 'studio-prod', valid: false } } });
-    h = await startHarness(kind, { log: (line) => logs.push(line) }, { geminiBaseUrl: fake.url, log: (line) => logs.push(line) });
+    fake = await startFakeGemini({
+      keys: { [GOOD]: { project: 'studio-prod' }, [BAD]: { project: 'studio-prod', valid: false } },
+    });
+    h = await startHarness(
+      kind,
+      { log: (line) => logs.push(line) },
+      { geminiBaseUrl: fake.url, log: (line) => logs.push(line) },
+    );
     // Every answer the client receives is kept, to search it for secrets afterwards.
     const call = h.transport.call.bind(h.transport);
     h.transport.call = async (name, input) => {
@@ -45,16 +51,34 @@ describe.each<TransportKind>(['direct', 'http'])('keys and usage over %s', (kind
     });
     events.length = 0;
     const good = await api.keys.add({ label: 'Studio', project: 'studio-prod', secret: GOOD });
-    await eventually(() => expect(events).toContainEqual({ name: 'keys.changed', payload: { reason: 'added' } }));
-    expect(good).toMatchObject({ label: 'Studio', project: 'studio-prod', tier: 'free', masked: '…XYZ1', disabledReason: null });
-    const bad = await api.keys.add({ label: 'Old laptop', project: 'studio-prod', tier: 'tier1', secret: BAD });
+    await eventually(() =>
+      expect(events).toContainEqual({ name: 'keys.changed', payload: { reason: 'added' } }),
+    );
+    expect(good).toMatchObject({
+      label: 'Studio',
+      project: 'studio-prod',
+      tier: 'free',
+      masked: '…XYZ1',
+      disabledReason: null,
+    });
+    const bad = await api.keys.add({
+      label: 'Old laptop',
+      project: 'studio-prod',
+      tier: 'tier1',
+      secret: BAD,
+    });
     expect((await api.keys.test({ id: good.id })).ok).toBe(true);
     expect(fake.requests.some((r) => r.path.endsWith('/models') && r.apiKey === GOOD)).toBe(true);
     const refused = await api.keys.test({ id: bad.id });
-    expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/refused by Google.*now disabled/) });
+    expect(refused).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/refused by Google.*now disabled/),
+    });
     expect((await api.keys.list()).find((k) => k.id === bad.id)?.disabledReason).toMatch(/refused/);
     expect((await api.keys.enable({ id: bad.id })).disabledReason).toBeNull();
-    expect((await api.keys.disable({ id: bad.id, reason: 'lost laptop' })).disabledReason).toBe('lost laptop');
+    expect((await api.keys.disable({ id: bad.id, reason: 'lost laptop' })).disabledReason).toBe(
+      'lost laptop',
+    );
     const dup = await api.keys.add({ label: 'again', project: 'x', secret: GOOD }).catch((e: unknown) => e);
     expect((dup as RpcError).code).toBe('INVALID_INPUT');
     const short = await api.keys.add({ label: 'x', project: 'x', secret: 'abc' }).catch((e: unknown) => e);
@@ -66,12 +90,32 @@ describe.each<TransportKind>(['direct', 'http'])('keys and usage over %s', (kind
   it('usage.summary shows limits with the safety margin; limits are editable', async () => {
     const summary = await api.usage.summary();
     expect(summary.margin).toBe(0.9);
-    expect(summary.limits).toEqual(expect.arrayContaining([{ model: 'gemini-3-pro-image-preview', rpm: 20, rpd: 250 }, { model: 'gemini-3-flash-preview', rpm: 1000, rpd: 10_000 }]));
-    expect(await api.usage.setLimit({ model: 'gemini-3-pro-image-preview', rpm: 10, rpd: 100 })).toEqual({ model: 'gemini-3-pro-image-preview', rpm: 10, rpd: 100 });
+    expect(summary.limits).toEqual(
+      expect.arrayContaining([
+        { model: 'gemini-3-pro-image-preview', rpm: 20, rpd: 250 },
+        { model: 'gemini-3-flash-preview', rpm: 1000, rpd: 10_000 },
+      ]),
+    );
+    expect(await api.usage.setLimit({ model: 'gemini-3-pro-image-preview', rpm: 10, rpd: 100 })).toEqual({
+      model: 'gemini-3-pro-image-preview',
+      rpm: 10,
+      rpd: 100,
+    });
     const lease = await h.core.quota.acquire('gemini-3-pro-image-preview');
     h.core.quota.release(lease, { kind: 'ok' });
     const rows = (await api.usage.summary()).rows;
-    expect(rows).toEqual([expect.objectContaining({ project: 'studio-prod', model: 'gemini-3-pro-image-preview', rpm: 1, rpmLimit: 9, rpd: 1, rpdLimit: 90, usableKeys: 1, keys: 1 })]);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        project: 'studio-prod',
+        model: 'gemini-3-pro-image-preview',
+        rpm: 1,
+        rpmLimit: 9,
+        rpd: 1,
+        rpdLimit: 90,
+        usableKeys: 1,
+        keys: 1,
+      }),
+    ]);
   });
 
   it('the secret never appears in any RPC answer, the database files or the logs', () => {

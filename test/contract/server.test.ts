@@ -16,7 +16,11 @@ afterEach(async () => {
   h = null;
 });
 const rpc = (path: string, body: string, headers: Record<string, string> = {}) =>
-  fetch(`${h?.server?.url ?? ''}rpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  fetch(`${h?.server?.url ?? ''}rpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
 
 /** A raw request, so tests can set headers fetch forbids (Host) or stream a body without a length. */
 function rawRequest(
@@ -40,7 +44,10 @@ describe('web shell edges', () => {
     h = await startHarness('http');
     const unknown = await rpc('files.delete', '{}');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD', message: expect.stringMatching(/files\.delete/) } });
+    expect(await unknown.json()).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_METHOD', message: expect.stringMatching(/files\.delete/) },
+    });
     const invalid = await rpc('settings.set', JSON.stringify({ thumbnailSize: 5, theme: 'sepia' }));
     expect(invalid.status).toBe(400);
     const body = (await invalid.json()) as { error: { code: string; message: string; details: unknown[] } };
@@ -50,7 +57,11 @@ describe('web shell edges', () => {
     expect(body.error.details).toHaveLength(2);
     const notJson = await rpc('settings.get', '{nope');
     expect(notJson.status).toBe(400);
-    const plain = await fetch(`${h.server?.url}rpc/settings.get`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const plain = await fetch(`${h.server?.url}rpc/settings.get`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(plain.status).toBe(400);
     const get = await fetch(`${h.server?.url}rpc/settings.get`);
     expect(get.status).toBe(404);
@@ -79,7 +90,9 @@ describe('web shell edges', () => {
     const without = await rpc('settings.get', '{}');
     expect(without.status).toBe(401);
     expect(await without.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    expect((await rpc('settings.get', '{}', { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+    expect((await rpc('settings.get', '{}', { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(
+      401,
+    );
     expect((await rpc('settings.get', '{}', { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     expect((await fetch(url)).status).toBe(401);
     // Opening the printed URL trades the token for a cookie and strips it from the address.
@@ -113,10 +126,18 @@ describe('web shell edges', () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, shell: 'web' });
     try {
-      const open = await startServer({ core, host: '0.0.0.0', port: 0, staticDir: dir.path }).catch((e: unknown) => e);
+      const open = await startServer({ core, host: '0.0.0.0', port: 0, staticDir: dir.path }).catch(
+        (e: unknown) => e,
+      );
       expect(open).toBeInstanceOf(RpcError);
       expect((open as RpcError).message).toMatch(/--token/);
-      const weak = await startServer({ core, host: '0.0.0.0', port: 0, token: 'short', staticDir: dir.path }).catch((e: unknown) => e);
+      const weak = await startServer({
+        core,
+        host: '0.0.0.0',
+        port: 0,
+        token: 'short',
+        staticDir: dir.path,
+      }).catch((e: unknown) => e);
       expect((weak as RpcError).code).toBe('INVALID_INPUT');
     } finally {
       await core.close();
@@ -128,24 +149,39 @@ describe('web shell edges', () => {
     h = await startHarness('http');
     const url = `${h.server?.url}rpc/settings.get`;
     const headers = { 'content-type': 'application/json' };
-    const rebound = await rawRequest(url, { method: 'POST', headers: { ...headers, host: 'evil.example:80' } });
+    const rebound = await rawRequest(url, {
+      method: 'POST',
+      headers: { ...headers, host: 'evil.example:80' },
+    });
     expect(rebound.status).toBe(403);
-    const crossSite = await rawRequest(url, { method: 'POST', headers: { ...headers, origin: 'https://evil.example' } });
+    const crossSite = await rawRequest(url, {
+      method: 'POST',
+      headers: { ...headers, origin: 'https://evil.example' },
+    });
     expect(crossSite.status).toBe(403);
-    const sameSite = await rawRequest(url, { method: 'POST', headers: { ...headers, origin: (h.server?.url ?? '').replace(/\/$/, '') } });
+    const sameSite = await rawRequest(url, {
+      method: 'POST',
+      headers: { ...headers, origin: (h.server?.url ?? '').replace(/\/$/, '') },
+    });
     expect(sameSite.status).toBe(200);
   });
 
   it('stores uploads under the data folder and rejects paths that would escape it', async () => {
     h = await startHarness('http');
     const base = `${h.server?.url}upload`;
-    const ok = await fetch(`${base}?batch=b1&path=${encodeURIComponent('trip/day 1/a.jpg')}`, { method: 'PUT', body: 'bytes' });
+    const ok = await fetch(`${base}?batch=b1&path=${encodeURIComponent('trip/day 1/a.jpg')}`, {
+      method: 'PUT',
+      body: 'bytes',
+    });
     expect(ok.status).toBe(200);
     const { value } = (await ok.json()) as { value: { path: string } };
     expect(value.path).toBe(join(h.dataDir, 'imports', 'b1', 'trip', 'day 1', 'a.jpg'));
     expect(existsSync(value.path)).toBe(true);
     for (const bad of ['../../escape.jpg', '/etc/passwd/../x', 'C:/x.jpg', '']) {
-      const res = await fetch(`${base}?batch=b1&path=${encodeURIComponent(bad)}`, { method: 'PUT', body: 'x' });
+      const res = await fetch(`${base}?batch=b1&path=${encodeURIComponent(bad)}`, {
+        method: 'PUT',
+        body: 'x',
+      });
       expect(res.status, bad).toBe(400);
     }
     expect((await fetch(`${base}?batch=../x&path=a.jpg`, { method: 'PUT', body: 'x' })).status).toBe(400);
@@ -156,7 +192,12 @@ describe('web shell edges', () => {
     h = await startHarness('http');
     const names = Array.from({ length: 24 }, (_, i) => `shot-${i}.jpg`);
     const results = await Promise.all(
-      names.map((n) => fetch(`${h?.server?.url}upload?batch=b2&path=${encodeURIComponent(`Big/${n}`)}`, { method: 'PUT', body: `bytes of ${n}` })),
+      names.map((n) =>
+        fetch(`${h?.server?.url}upload?batch=b2&path=${encodeURIComponent(`Big/${n}`)}`, {
+          method: 'PUT',
+          body: `bytes of ${n}`,
+        }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
     const folder = join(h.dataDir, 'imports', 'b2', 'Big');

@@ -15,13 +15,19 @@ test.afterAll(async () => {
   work.cleanup();
 });
 
-test('Models lists what is installed; Enhance upscales the selection and shows a before/after compare', async ({ page }) => {
+test('Models lists what is installed; Enhance upscales the selection and shows a before/after compare', async ({
+  page,
+}) => {
   await page.goto(studio.url);
   await page.getByRole('button', { name: 'Models' }).click();
   const table = page.getByRole('table', { name: 'Models' });
-  await expect(table.getByRole('row', { name: /Real-ESRGAN anime video v3/ })).toContainText('Installed (models folder)');
+  await expect(table.getByRole('row', { name: /Real-ESRGAN anime video v3/ })).toContainText(
+    'Installed (models folder)',
+  );
   await expect(table.getByRole('row', { name: /GFPGAN v1.4/ })).toContainText('Import only');
-  await expect(table.getByRole('row', { name: /Real-ESRGAN anime video v3/ })).toContainText('not loaded yet');
+  await expect(table.getByRole('row', { name: /Real-ESRGAN anime video v3/ })).toContainText(
+    'not loaded yet',
+  );
 
   const photos = join(work.path, 'Scans');
   mkdirSync(photos);
@@ -44,17 +50,29 @@ test('Models lists what is installed; Enhance upscales the selection and shows a
   const compare = results.getByRole('figure');
   await expect(compare).toContainText(/60 × 90 → 120 × 180|64 × 64 → 128 × 128/);
   await expect(compare.getByRole('img', { name: /after/ })).toBeVisible();
-  await expect.poll(() => compare.getByRole('img', { name: /after/ }).evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      compare.getByRole('img', { name: /after/ }).evaluate((el: HTMLImageElement) => el.naturalWidth),
+    )
+    .toBeGreaterThan(0);
   await compare.getByRole('slider', { name: 'Before/after position' }).fill('20');
-  await expect(compare.getByRole('img', { name: /after/ })).toHaveAttribute('style', /inset\(0px 0px 0px 20%\)/);
+  await expect(compare.getByRole('img', { name: /after/ })).toHaveAttribute(
+    'style',
+    /inset\(0px 0px 0px 20%\)/,
+  );
   await compare.getByRole('button', { name: '200%' }).click();
   await compare.getByLabel('Before and after; Space toggles').press('Space');
-  await expect(compare.getByRole('img', { name: /after/ })).toHaveAttribute('style', /inset\(0px 0px 0px 0%\)/);
+  await expect(compare.getByRole('img', { name: /after/ })).toHaveAttribute(
+    'style',
+    /inset\(0px 0px 0px 0%\)/,
+  );
   expect(existsSync(join(out, 'Scans', 'comic.png'))).toBe(true);
   const meta = await sharp(join(out, 'Scans', 'comic.png')).metadata();
   expect([meta.width, meta.height]).toEqual([120, 180]);
   await page.screenshot({ path: 'test-results/enhance.png', fullPage: true });
 
   await page.getByRole('button', { name: 'Models' }).click();
-  await expect(page.getByRole('table', { name: 'Models' }).getByRole('row', { name: /Real-ESRGAN anime video v3/ })).toContainText('CPU');
+  await expect(
+    page.getByRole('table', { name: 'Models' }).getByRole('row', { name: /Real-ESRGAN anime video v3/ }),
+  ).toContainText('CPU');
 });

@@ -8,7 +8,9 @@ const BAD = 'AIzaSyE2E-bad-key-0123456789abcdef-CD34';
 let fake: FakeGemini;
 let studio: StudioServer;
 test.beforeAll(async () => {
-  fake = await startFakeGemini({ keys: { [GOOD]: { project: 'shop-prod' }, [BAD]: { project: 'shop-prod', valid: false } } });
+  fake = await startFakeGemini({
+    keys: { [GOOD]: { project: 'shop-prod' }, [BAD]: { project: 'shop-prod', valid: false } },
+  });
   studio = await startStudio([], { PIXELSMITH_GEMINI_BASE_URL: fake.url });
 });
 test.afterAll(async () => {
@@ -16,11 +18,16 @@ test.afterAll(async () => {
   await fake.close();
 });
 
-test('a user adds keys, tests them (an invalid one gets disabled), edits a limit, and never sees a secret again', async ({ page }) => {
+test('a user adds keys, tests them (an invalid one gets disabled), edits a limit, and never sees a secret again', async ({
+  page,
+}) => {
   await page.goto(studio.url);
   await page.getByRole('button', { name: 'Keys & usage' }).click();
   const form = page.getByRole('form', { name: 'Add an API key' });
-  for (const [label, secret] of [['Shop main', GOOD], ['Old laptop', BAD]] as const) {
+  for (const [label, secret] of [
+    ['Shop main', GOOD],
+    ['Old laptop', BAD],
+  ] as const) {
     await form.getByLabel('Label').fill(label);
     await form.getByLabel('Project').fill('shop-prod');
     await form.getByLabel('API key', { exact: true }).fill(secret);

@@ -17,10 +17,13 @@ test.afterAll(async () => {
 
 const job = (page: Page) => page.getByRole('list', { name: 'Jobs' }).getByRole('listitem').first();
 
-test('convert from the library: the Queue shows progress, the failure and its reason; Retry failed fixes it', async ({ page }) => {
+test('convert from the library: the Queue shows progress, the failure and its reason; Retry failed fixes it', async ({
+  page,
+}) => {
   const folder = join(work.path, 'Holiday');
   mkdirSync(folder);
-  for (const name of ['0014.jpg', '0030.jpg', 'ADE_val_00000114.jpg', 'esrgan_lq_comic.png']) copyFileSync(join(FIXTURE_IMAGES, name), join(folder, name));
+  for (const name of ['0014.jpg', '0030.jpg', 'ADE_val_00000114.jpg', 'esrgan_lq_comic.png'])
+    copyFileSync(join(FIXTURE_IMAGES, name), join(folder, name));
   writeFileSync(join(folder, 'beach.jpg'), 'not really a photo');
   const out = join(work.path, 'converted');
 
@@ -37,7 +40,9 @@ test('convert from the library: the Queue shows progress, the failure and its re
   await expect(job(page).getByText('done', { exact: true }).first()).toBeVisible();
   await expect(job(page)).toContainText('5 of 5');
   await expect(job(page)).toContainText('1 failed');
-  const failedRow = job(page).getByRole('table', { name: 'Items' }).getByRole('row', { name: /beach\.jpg/ });
+  const failedRow = job(page)
+    .getByRole('table', { name: 'Items' })
+    .getByRole('row', { name: /beach\.jpg/ });
   await expect(failedRow).toContainText('is not an image Pixelsmith can read');
   const outputs = readdirSync(join(out, 'Holiday')).sort();
   expect(outputs).toEqual(['0014.webp', '0030.webp', 'ADE_val_00000114.webp', 'esrgan_lq_comic.webp']);
@@ -45,13 +50,20 @@ test('convert from the library: the Queue shows progress, the failure and its re
   expect(Math.max(meta.width, meta.height)).toBe(64);
 
   // The user replaces the broken file with a real photo (it lives where the server stored the upload).
-  const uploaded = readdirSync(join(studio.dataDir, 'imports'), { recursive: true, withFileTypes: true }).find((e) => e.name === 'beach.jpg');
+  const uploaded = readdirSync(join(studio.dataDir, 'imports'), {
+    recursive: true,
+    withFileTypes: true,
+  }).find((e) => e.name === 'beach.jpg');
   expect(uploaded).toBeDefined();
   copyFileSync(join(FIXTURE_IMAGES, '0030.jpg'), join(uploaded?.parentPath ?? '', 'beach.jpg'));
   await job(page).getByRole('button', { name: 'Retry failed' }).click();
   await expect(job(page).getByRole('button', { name: 'Failed (0)' })).toBeVisible({ timeout: 15_000 });
   await job(page).getByRole('button', { name: /^All/ }).click();
-  await expect(job(page).getByRole('table', { name: 'Items' }).getByRole('row', { name: /beach\.jpg/ })).toContainText('done');
+  await expect(
+    job(page)
+      .getByRole('table', { name: 'Items' })
+      .getByRole('row', { name: /beach\.jpg/ }),
+  ).toContainText('done');
   await expect(job(page)).not.toContainText('1 failed');
   await expect(job(page)).toContainText('5 of 5');
   expect(existsSync(join(out, 'Holiday', 'beach.webp'))).toBe(true);
@@ -63,7 +75,15 @@ test('pause stops a running job, resume finishes it, and cancel ends another', a
   mkdirSync(folder);
   // Noisy photos make AVIF encoding slow enough (about a second each here) to pause mid-job.
   for (let i = 0; i < 12; i += 1) {
-    await sharp({ create: { width: 480, height: 320, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 + i } } })
+    await sharp({
+      create: {
+        width: 480,
+        height: 320,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 40 + i },
+      },
+    })
       .jpeg({ quality: 92 })
       .toFile(join(folder, `shot-${i}.jpg`));
   }
@@ -87,9 +107,15 @@ test('pause stops a running job, resume finishes it, and cancel ends another', a
   await expect(job(page)).toContainText('12 of 12');
 
   await page.getByRole('button', { name: 'Enhance' }).click();
-  await page.getByRole('form', { name: 'Convert' }).getByLabel('Output folder').fill(join(work.path, 'cancelled'));
+  await page
+    .getByRole('form', { name: 'Convert' })
+    .getByLabel('Output folder')
+    .fill(join(work.path, 'cancelled'));
   await page.getByRole('form', { name: 'Convert' }).getByLabel('Format').selectOption('avif');
-  await page.getByRole('form', { name: 'Convert' }).getByRole('button', { name: 'Convert 12 photos' }).click();
+  await page
+    .getByRole('form', { name: 'Convert' })
+    .getByRole('button', { name: 'Convert 12 photos' })
+    .click();
   await job(page).getByRole('button', { name: 'Cancel' }).first().click();
   await expect(job(page).getByText('cancelled', { exact: true })).toBeVisible();
   await expect(job(page)).toContainText('cancelled');

@@ -9,7 +9,10 @@ export interface StudioServer {
 }
 
 /** Starts the built `pixelsmith serve` on a free port with a temp data folder. */
-export async function startStudio(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<StudioServer> {
+export async function startStudio(
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<StudioServer> {
   const data = tempDir('pixelsmith-e2e-');
   const child: ChildProcess = spawn(
     process.execPath,

@@ -13,15 +13,20 @@ test.afterAll(async () => {
   await studio.stop();
 });
 
-const card = (page: Page, name: string): Locator => page.getByRole('list', { name: 'Photos' }).getByRole('listitem', { name });
+const card = (page: Page, name: string): Locator =>
+  page.getByRole('list', { name: 'Photos' }).getByRole('listitem', { name });
 
 async function expectThumbnailLoaded(item: Locator): Promise<void> {
   const img = item.getByRole('img');
   await expect(img).toBeVisible();
-  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
+  await expect
+    .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0))
+    .toBe(true);
 }
 
-test('a user adds single photos and a folder, sees them with real dimensions and thumbnails, and sees why a file was refused', async ({ page }) => {
+test('a user adds single photos and a folder, sees them with real dimensions and thumbnails, and sees why a file was refused', async ({
+  page,
+}) => {
   const picks = tempDir('pixelsmith-picks-');
   try {
     // A non-image disguised as a photo, and a portrait shot stored sideways with an EXIF rotation.
@@ -35,13 +40,19 @@ test('a user adds single photos and a folder, sees them with real dimensions and
     await page.goto(studio.url);
     await expect(page.getByRole('heading', { name: 'Enhance', level: 1 })).toBeVisible();
     for (const panel of ['Restyle', 'Batches', 'Queue', 'Keys & usage', 'Models', 'Settings']) {
-      await expect(page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: new RegExp(panel) })).toBeVisible();
+      await expect(
+        page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: new RegExp(panel) }),
+      ).toBeVisible();
     }
 
     // Single files through the real "Add photos" file input.
     await page
       .getByLabel('Add photos')
-      .setInputFiles([join(picks.path, '00017_gray.png'), join(picks.path, 'sideways.jpg'), join(picks.path, 'holiday-notes.jpg')]);
+      .setInputFiles([
+        join(picks.path, '00017_gray.png'),
+        join(picks.path, 'sideways.jpg'),
+        join(picks.path, 'holiday-notes.jpg'),
+      ]);
     await expect(card(page, '00017_gray.png')).toContainText('500 × 351');
     await expect(card(page, 'sideways.jpg')).toContainText('120 × 300');
     await expectThumbnailLoaded(card(page, 'sideways.jpg'));
@@ -54,7 +65,9 @@ test('a user adds single photos and a folder, sees them with real dimensions and
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(0);
     await page.getByLabel('Add folder').setInputFiles(FIXTURE_IMAGES);
-    await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(FIXTURE_IMAGE_COUNT);
+    await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(
+      FIXTURE_IMAGE_COUNT,
+    );
     await expect(card(page, '00.jpg')).toContainText('1297 × 1920');
     await expect(card(page, '00.jpg')).toContainText('JPEG');
     await expect(card(page, 'children-alpha.png')).toContainText('566 × 350');
@@ -102,7 +115,15 @@ test('README screenshot: a folder of Real-ESRGAN sample photos (no people)', asy
   try {
     const samples = join(folder.path, 'Samples');
     mkdirSync(samples);
-    for (const name of ['00003.png', '00017_gray.png', '0014.jpg', '0030.jpg', 'ADE_val_00000114.jpg', 'esrgan_gt_comic.png', 'esrgan_lq_comic.png']) {
+    for (const name of [
+      '00003.png',
+      '00017_gray.png',
+      '0014.jpg',
+      '0030.jpg',
+      'ADE_val_00000114.jpg',
+      'esrgan_gt_comic.png',
+      'esrgan_lq_comic.png',
+    ]) {
       copyFileSync(join(FIXTURE_IMAGES, name), join(samples, name));
     }
     writeFileSync(join(samples, 'contact-sheet.pdf'), '%PDF-1.4 not really');
@@ -114,7 +135,8 @@ test('README screenshot: a folder of Real-ESRGAN sample photos (no people)', asy
     await page.getByRole('button', { name: 'Enhance' }).click();
     await page.getByLabel('Add folder').setInputFiles(samples);
     await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(7);
-    for (const item of await page.getByRole('list', { name: 'Photos' }).getByRole('listitem').all()) await expectThumbnailLoaded(item);
+    for (const item of await page.getByRole('list', { name: 'Photos' }).getByRole('listitem').all())
+      await expectThumbnailLoaded(item);
     await page.screenshot({ path: 'test-results/readme-screenshot.png' });
   } finally {
     folder.cleanup();

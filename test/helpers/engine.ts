@@ -38,7 +38,13 @@ export function engineHarness(
   bus.subscribe((e) => events.push(e));
   const settings = createSettingsRepo(db);
   const make = (): JobEngine =>
-    new JobEngine({ db, events: bus, registry: createOperationRegistry([convertOperation, ...ops]), settings: () => settings.get(), resources });
+    new JobEngine({
+      db,
+      events: bus,
+      registry: createOperationRegistry([convertOperation, ...ops]),
+      settings: () => settings.get(),
+      resources,
+    });
   const engines = [make()];
   return {
     dir: dir.path,
@@ -63,7 +69,11 @@ export function engineHarness(
  * An operation whose items wait until the test releases them (by input file name), so tests can
  * pause or cancel at a known moment. It honours the abort signal like a real operation must.
  */
-export function gateOperation(): { op: Operation<Record<string, never>>; started: string[]; release(name?: string): void } {
+export function gateOperation(): {
+  op: Operation<Record<string, never>>;
+  started: string[];
+  release(name?: string): void;
+} {
   const waiting = new Map<string, () => void>();
   const released = new Set<string>();
   let all = false;

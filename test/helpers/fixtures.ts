@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** `../shared/fixtures` beside the checkout (override with PIXELSMITH_FIXTURES). Never copied in. */
-export const FIXTURES = resolve(process.env.PIXELSMITH_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures'));
+export const FIXTURES = resolve(
+  process.env.PIXELSMITH_FIXTURES ?? join(repoRoot, '..', 'shared', 'fixtures'),
+);
 export const FIXTURE_IMAGES = join(FIXTURES, 'images');
 export const REPO_ROOT = repoRoot;
 

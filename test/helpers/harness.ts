@@ -17,7 +17,11 @@ export interface Harness {
 }
 
 /** A real core on a temp data folder, reached directly or through the real HTTP/WS server. */
-export async function startHarness(kind: TransportKind, serverOptions: Partial<ServerOptions> = {}, coreOptions: Partial<CoreOptions> = {}): Promise<Harness> {
+export async function startHarness(
+  kind: TransportKind,
+  serverOptions: Partial<ServerOptions> = {},
+  coreOptions: Partial<CoreOptions> = {},
+): Promise<Harness> {
   const dir = tempDir();
   const core = createCore({ dataDir: dir.path, shell: kind === 'http' ? 'web' : 'cli', ...coreOptions });
   let server: RunningServer | null = null;

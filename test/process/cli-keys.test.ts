@@ -8,9 +8,15 @@ import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
 const SECRET = 'AIzaSyCLI-0123456789abcdefghijk-WXYZ';
 
 /** Runs the real CLI with `stdin` piped in. */
-function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  stdin = '',
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'pixelsmith.js'), ...args], { env: { ...process.env, ...env } });
+    const p = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'pixelsmith.js'), ...args], {
+      env: { ...process.env, ...env },
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -34,7 +40,11 @@ describe('pixelsmith keys / usage', () => {
   });
 
   it('adds a key from stdin (never argv), lists it masked, tests it, and shows usage', async () => {
-    const added = await cli(['keys', 'add', '--label', 'Main', '--project', 'my-project'], env, `${SECRET}\n`);
+    const added = await cli(
+      ['keys', 'add', '--label', 'Main', '--project', 'my-project'],
+      env,
+      `${SECRET}\n`,
+    );
     expect(added.code, added.err).toBe(0);
     expect(added.out).toMatch(/Added "Main" \(…WXYZ\) for project my-project/);
     const listed = await cli(['keys'], env);

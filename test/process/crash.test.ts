@@ -17,7 +17,10 @@ function listFiles(dir: string): string[] {
 }
 
 /** Starts the real CLI; resolves once it has printed `marker` (or exited). */
-function startCli(args: string[], marker: RegExp): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+function startCli(
+  args: string[],
+  marker: RegExp,
+): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -49,17 +52,34 @@ describe('crash recovery with a real process', () => {
     for (let i = 0; i < COUNT; i += 1) {
       const noise = Buffer.alloc(320 * 240 * 3);
       for (let p = 0; p < noise.length; p += 1) noise[p] = (p * 31 + i * 97) % 251;
-      await sharp(noise, { raw: { width: 320, height: 240, channels: 3 } }).png().toFile(join(src, `img-${String(i).padStart(3, '0')}.png`));
+      await sharp(noise, { raw: { width: 320, height: 240, channels: 3 } })
+        .png()
+        .toFile(join(src, `img-${String(i).padStart(3, '0')}.png`));
     }
   }, 120_000);
   afterAll(() => dir.cleanup());
 
   it(`survives ${KILLS} SIGKILLs and ends with every item done exactly once`, async () => {
-    const args = ['--data-dir', data, 'convert', src, '--format', 'webp', '--quality', '70', '--scale', '0.5', '--out', out];
+    const args = [
+      '--data-dir',
+      data,
+      'convert',
+      src,
+      '--format',
+      'webp',
+      '--quality',
+      '70',
+      '--scale',
+      '0.5',
+      '--out',
+      out,
+    ];
     let kills = 0;
     let first = true;
     while (kills < KILLS) {
-      const run = first ? startCli(args, /started:/) : startCli(['--data-dir', data, 'jobs', 'resume'], /progress:|Nothing to resume/);
+      const run = first
+        ? startCli(args, /started:/)
+        : startCli(['--data-dir', data, 'jobs', 'resume'], /progress:|Nothing to resume/);
       first = false;
       await run.ready;
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 60));
@@ -74,7 +94,12 @@ describe('crash recovery with a real process', () => {
 
     const db = new DatabaseCtor(join(data, 'pixelsmith.db'), { readonly: true });
     const jobs = db.prepare('SELECT id, status FROM jobs').all() as { id: string; status: string }[];
-    const items = db.prepare('SELECT input_path, status, attempts, outputs FROM items').all() as { input_path: string; status: string; attempts: number; outputs: string }[];
+    const items = db.prepare('SELECT input_path, status, attempts, outputs FROM items').all() as {
+      input_path: string;
+      status: string;
+      attempts: number;
+      outputs: string;
+    }[];
     db.close();
     expect(jobs).toEqual([expect.objectContaining({ status: 'done' })]);
     expect(items).toHaveLength(COUNT);

@@ -15,11 +15,19 @@ describe('an unreadable file in a folder', () => {
   it('fails its own item with UNREADABLE; the others convert and the exit code says a file failed', (ctx) => {
     if (isRoot) {
       // `nobody` must be able to reach the checkout; a clone inside a private folder cannot.
-      const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(REPO_ROOT, 'dist', 'core', 'host', 'cli.js'))})`], {
-        uid: NOBODY,
-        gid: NOBODY,
-      });
-      if (probe.status !== 0) ctx.skip(`user nobody cannot read ${REPO_ROOT}, so root cannot drop privileges for this case`);
+      const probe = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `require('fs').accessSync(${JSON.stringify(join(REPO_ROOT, 'dist', 'core', 'host', 'cli.js'))})`,
+        ],
+        {
+          uid: NOBODY,
+          gid: NOBODY,
+        },
+      );
+      if (probe.status !== 0)
+        ctx.skip(`user nobody cannot read ${REPO_ROOT}, so root cannot drop privileges for this case`);
     }
     const dir = tempDir('pixelsmith-perm-');
     try {
@@ -31,8 +39,22 @@ describe('an unreadable file in a folder', () => {
       for (const d of [dir.path, src]) chmodSync(d, 0o777);
       const result = spawnSync(
         process.execPath,
-        [join(REPO_ROOT, 'bin', 'pixelsmith.js'), '--data-dir', join(dir.path, 'data'), 'convert', src, '--format', 'png', '--out', join(dir.path, 'out')],
-        { encoding: 'utf8', ...(isRoot && { uid: NOBODY, gid: NOBODY }), env: { ...process.env, HOME: dir.path } },
+        [
+          join(REPO_ROOT, 'bin', 'pixelsmith.js'),
+          '--data-dir',
+          join(dir.path, 'data'),
+          'convert',
+          src,
+          '--format',
+          'png',
+          '--out',
+          join(dir.path, 'out'),
+        ],
+        {
+          encoding: 'utf8',
+          ...(isRoot && { uid: NOBODY, gid: NOBODY }),
+          env: { ...process.env, HOME: dir.path },
+        },
       );
       expect(result.status, result.stderr).toBe(1);
       expect(result.stdout).toMatch(/1 done, 0 skipped \(already up to date\), 1 failed/);

@@ -40,12 +40,16 @@ process.stdout.write(String(got));
 
 function child(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--input-type=module', '-e', CHILD, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
     p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    p.on('exit', (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`child failed (${code}): ${err}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve(Number(out)) : reject(new Error(`child failed (${code}): ${err}`)),
+    );
   });
 }
 
@@ -59,28 +63,42 @@ describe('quota across processes (real SQLite, BEGIN IMMEDIATE)', () => {
     const db = openDb(dbFile);
     const secrets = new FileSecretBox(keyFile);
     const keys = new KeyStore({ db, secrets });
-    for (const n of [1, 2, 3]) keys.add({ label: `k${n}`, project: 'shared-project', tier: 'free', secret: `AIzaSyPROCESS-${n}-0123456789abcdef` });
+    for (const n of [1, 2, 3])
+      keys.add({
+        label: `k${n}`,
+        project: 'shared-project',
+        tier: 'free',
+        secret: `AIzaSyPROCESS-${n}-0123456789abcdef`,
+      });
     new QuotaManager({ db, secrets }).setLimit({ model: MODEL, rpm, rpd });
     db.close();
     return { dbFile, keyFile };
   }
   const used = (dbFile: string): number => {
     const db = new DatabaseCtor(dbFile, { readonly: true });
-    const n = (db.prepare("SELECT COUNT(*) AS n FROM key_usage WHERE status != 'refused'").get() as { n: number }).n;
+    const n = (
+      db.prepare("SELECT COUNT(*) AS n FROM key_usage WHERE status != 'refused'").get() as { n: number }
+    ).n;
     db.close();
     return n;
   };
 
   it('8 acquirers in 2 processes take exactly the daily limit, never more', async () => {
     const { dbFile, keyFile } = prepare('rpd', 10_000, 37);
-    const got = await Promise.all([child([dbFile, keyFile, '4', '20', '20000']), child([dbFile, keyFile, '4', '20', '20000'])]);
+    const got = await Promise.all([
+      child([dbFile, keyFile, '4', '20', '20000']),
+      child([dbFile, keyFile, '4', '20', '20000']),
+    ]);
     expect(got[0] + got[1]).toBe(37);
     expect(used(dbFile)).toBe(37);
   });
 
   it('8 acquirers in 2 processes never exceed the per-minute limit', async () => {
     const { dbFile, keyFile } = prepare('rpm', 13, 10_000);
-    const got = await Promise.all([child([dbFile, keyFile, '4', '5', '1500']), child([dbFile, keyFile, '4', '5', '1500'])]);
+    const got = await Promise.all([
+      child([dbFile, keyFile, '4', '5', '1500']),
+      child([dbFile, keyFile, '4', '5', '1500']),
+    ]);
     expect(got[0] + got[1]).toBe(13);
     expect(used(dbFile)).toBe(13);
   });

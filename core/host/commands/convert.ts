@@ -8,7 +8,9 @@ function positive(kind: 'int' | 'float') {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0 || (kind === 'int' && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`Expected a positive ${kind === 'int' ? 'whole number' : 'number'}, got "${value}".`);
+      throw new InvalidArgumentError(
+        `Expected a positive ${kind === 'int' ? 'whole number' : 'number'}, got "${value}".`,
+      );
     }
     return n;
   };
@@ -24,7 +26,12 @@ interface ConvertFlags {
   template?: string;
 }
 
-export function registerConvertCommand(program: Command, openCore: () => Core, io: Io, setExit: (code: number) => void): void {
+export function registerConvertCommand(
+  program: Command,
+  openCore: () => Core,
+  io: Io,
+  setExit: (code: number) => void,
+): void {
   program
     .command('convert')
     .description('resize and/or change the format of photos, as a resumable job')
@@ -33,7 +40,10 @@ export function registerConvertCommand(program: Command, openCore: () => Core, i
     .option('--quality <n>', 'quality 1-100 for jpg, webp, avif, tiff', positive('int'), 85)
     .option('--max-size <px>', 'longest side in pixels (never enlarges)', positive('int'))
     .option('--scale <factor>', 'scale factor, e.g. 0.5 (instead of --max-size)', positive('float'))
-    .option('--out <dir>', 'output folder; the input folders are mirrored under it (default: a "pixelsmith" folder next to each photo)')
+    .option(
+      '--out <dir>',
+      'output folder; the input folders are mirrored under it (default: a "pixelsmith" folder next to each photo)',
+    )
     .option('--suffix <text>', 'added to each output name', '')
     .option('--template <t>', 'output name template with {name}, {suffix}, {ext}', '{name}{suffix}.{ext}')
     .addHelpText('after', '\nExit code 1 when any photo failed; each failure is listed with its reason.')

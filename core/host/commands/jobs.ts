@@ -9,7 +9,12 @@ import type { Io } from './io.js';
 export function findJob(core: Core, idOrPrefix: string): JobSummary {
   const matches = core.jobs.list().filter((j) => j.id === idOrPrefix || j.id.startsWith(idOrPrefix));
   if (matches.length === 1 && matches[0]) return matches[0];
-  throw new RpcError('NOT_FOUND', matches.length === 0 ? `No job matches "${idOrPrefix}".` : `"${idOrPrefix}" matches ${matches.length} jobs; give more of the id.`);
+  throw new RpcError(
+    'NOT_FOUND',
+    matches.length === 0
+      ? `No job matches "${idOrPrefix}".`
+      : `"${idOrPrefix}" matches ${matches.length} jobs; give more of the id.`,
+  );
 }
 
 function oneLine(j: JobSummary): string {
@@ -21,13 +26,19 @@ function oneLine(j: JobSummary): string {
 export function printSummary(core: Core, jobId: string, io: Io): number {
   const job = core.jobs.summary(jobId);
   const c = job.counts;
-  io.out(`Job ${job.id.slice(0, 8)} ${job.status}: ${c.done} done, ${c.skipped} skipped (already up to date), ${c.failed} failed`);
+  io.out(
+    `Job ${job.id.slice(0, 8)} ${job.status}: ${c.done} done, ${c.skipped} skipped (already up to date), ${c.failed} failed`,
+  );
   io.out(c.cancelled > 0 ? `, ${c.cancelled} cancelled` : '');
   io.out(c.queued + c.running > 0 ? `, ${c.queued + c.running} not yet run\n` : '\n');
   if (c.failed > 0) {
     const failed = core.jobs.get(job.id, 0, 1000, 'failed');
-    for (const item of failed.items) io.err(`  failed: ${item.inputPath}\n          ${item.errorCode}: ${item.errorMessage}\n`);
-    if (failed.totalItems > failed.items.length) io.err(`  …and ${failed.totalItems - failed.items.length} more (pixelsmith jobs show ${job.id.slice(0, 8)})\n`);
+    for (const item of failed.items)
+      io.err(`  failed: ${item.inputPath}\n          ${item.errorCode}: ${item.errorMessage}\n`);
+    if (failed.totalItems > failed.items.length)
+      io.err(
+        `  …and ${failed.totalItems - failed.items.length} more (pixelsmith jobs show ${job.id.slice(0, 8)})\n`,
+      );
   }
   if (job.status === 'running' || job.status === 'queued' || job.status === 'paused') {
     io.out(`Resume it with: pixelsmith jobs resume ${job.id.slice(0, 8)}\n`);
@@ -52,7 +63,12 @@ export async function runToEnd(core: Core, jobIds: string[], io: Io): Promise<vo
   }
 }
 
-export function registerJobsCommand(program: Command, openCore: () => Core, io: Io, setExit: (code: number) => void): void {
+export function registerJobsCommand(
+  program: Command,
+  openCore: () => Core,
+  io: Io,
+  setExit: (code: number) => void,
+): void {
   const jobs = program.command('jobs').description('list, inspect and resume jobs');
   jobs
     .command('list', { isDefault: true })
@@ -78,7 +94,9 @@ export function registerJobsCommand(program: Command, openCore: () => Core, io: 
         const job = findJob(core, id);
         if (opts.json) io.out(`${JSON.stringify(core.jobs.get(job.id, 0, 100_000), null, 2)}\n`);
         else {
-          io.out(`${oneLine(job)}\noptions: ${JSON.stringify(job.options)}\noutput: ${job.outDir ?? 'next to each input'}\n`);
+          io.out(
+            `${oneLine(job)}\noptions: ${JSON.stringify(job.options)}\noutput: ${job.outDir ?? 'next to each input'}\n`,
+          );
           setExit(printSummary(core, job.id, io));
         }
       } finally {
@@ -92,13 +110,19 @@ export function registerJobsCommand(program: Command, openCore: () => Core, io: 
     .action(async (id: string | undefined) => {
       const core = openCore();
       try {
-        const targets = id ? [findJob(core, id)] : core.jobs.list().filter((j) => ['queued', 'running', 'paused'].includes(j.status));
+        const targets = id
+          ? [findJob(core, id)]
+          : core.jobs.list().filter((j) => ['queued', 'running', 'paused'].includes(j.status));
         if (targets.length === 0) {
           io.out('Nothing to resume.\n');
           return;
         }
         for (const j of targets) if (j.status === 'paused') core.jobs.resume(j.id);
-        await runToEnd(core, targets.map((j) => j.id), io);
+        await runToEnd(
+          core,
+          targets.map((j) => j.id),
+          io,
+        );
         let code = 0;
         for (const j of targets) code = Math.max(code, printSummary(core, j.id, io));
         setExit(code);

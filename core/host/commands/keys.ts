@@ -9,7 +9,11 @@ import type { Io } from './io.js';
  * Reads a secret without it ever being an argument (argv is visible to other users): piped
  * stdin, or a prompt that echoes nothing.
  */
-export async function readSecret(prompt: string, io: Io, stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<string> {
+export async function readSecret(
+  prompt: string,
+  io: Io,
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
+): Promise<string> {
   if (!stdin.isTTY) {
     let text = '';
     for await (const chunk of stdin) text += String(chunk);
@@ -26,28 +30,45 @@ export async function readSecret(prompt: string, io: Io, stdin: NodeJS.ReadableS
   }
 }
 
-export function registerKeysCommands(program: Command, openCore: () => Core, io: Io, setExit: (code: number) => void): void {
-  const withCore = <A extends unknown[]>(fn: (core: Core, ...args: A) => Promise<void> | void) => async (...args: A) => {
-    const core = openCore();
-    try {
-      await fn(core, ...args);
-    } finally {
-      await core.close();
-    }
-  };
-  const keys = program.command('keys').description('your Gemini API keys (stored encrypted; quotas are per Google Cloud project)');
+export function registerKeysCommands(
+  program: Command,
+  openCore: () => Core,
+  io: Io,
+  setExit: (code: number) => void,
+): void {
+  const withCore =
+    <A extends unknown[]>(fn: (core: Core, ...args: A) => Promise<void> | void) =>
+    async (...args: A) => {
+      const core = openCore();
+      try {
+        await fn(core, ...args);
+      } finally {
+        await core.close();
+      }
+    };
+  const keys = program
+    .command('keys')
+    .description('your Gemini API keys (stored encrypted; quotas are per Google Cloud project)');
   keys
     .command('add')
     .description('add a key; the secret is read from stdin or a hidden prompt, never from the command line')
     .requiredOption('--label <label>', 'a name for the key')
-    .requiredOption('--project <project>', 'the Google Cloud project the key belongs to (keys of one project share its quota)')
+    .requiredOption(
+      '--project <project>',
+      'the Google Cloud project the key belongs to (keys of one project share its quota)',
+    )
     .option('--tier <tier>', `billing tier: ${KEY_TIERS.join(', ')}`, 'free')
     .action(
       withCore(async (core, opts: { label: string; project: string; tier: string }) => {
         const secret = await readSecret('Paste the API key (it will not be shown): ', io);
-        const info = await core.handlers['keys.add']({ label: opts.label, project: opts.project, tier: opts.tier as (typeof KEY_TIERS)[number], secret });
+        const info = await core.handlers['keys.add']({
+          label: opts.label,
+          project: opts.project,
+          tier: opts.tier as (typeof KEY_TIERS)[number],
+          secret,
+        });
         io.out(`Added "${info.label}" (${info.masked}) for project ${info.project}.\n`);
-      })
+      }),
     );
   keys
     .command('list', { isDefault: true })
@@ -57,14 +78,23 @@ export function registerKeysCommands(program: Command, openCore: () => Core, io:
         const all = core.keys.list();
         if (all.length === 0) io.out('No keys. Add one with `pixelsmith keys add --label L --project P`.\n');
         for (const k of all) {
-          const state = k.disabledReason ? `disabled: ${k.disabledReason}` : k.circuitOpenUntil && k.circuitOpenUntil > Date.now() ? 'circuit open' : 'active';
-          io.out(`${k.id.slice(0, 8)}  ${k.label.padEnd(16)} ${k.project.padEnd(20)} ${k.tier.padEnd(6)} ${k.masked}  ${state}\n`);
+          const state = k.disabledReason
+            ? `disabled: ${k.disabledReason}`
+            : k.circuitOpenUntil && k.circuitOpenUntil > Date.now()
+              ? 'circuit open'
+              : 'active';
+          io.out(
+            `${k.id.slice(0, 8)}  ${k.label.padEnd(16)} ${k.project.padEnd(20)} ${k.tier.padEnd(6)} ${k.masked}  ${state}\n`,
+          );
         }
-      })
+      }),
     );
   const byId = (core: Core, id: string): string => {
     const match = core.keys.list().filter((k) => k.id === id || k.id.startsWith(id) || k.label === id);
-    if (match.length !== 1 || !match[0]) throw new Error(match.length === 0 ? `No key matches "${id}".` : `"${id}" matches ${match.length} keys.`);
+    if (match.length !== 1 || !match[0])
+      throw new Error(
+        match.length === 0 ? `No key matches "${id}".` : `"${id}" matches ${match.length} keys.`,
+      );
     return match[0].id;
   };
   keys
@@ -76,9 +106,12 @@ export function registerKeysCommands(program: Command, openCore: () => Core, io:
         const r = await core.keys.test(byId(core, key));
         io.out(`${r.message}\n`);
         if (!r.ok) setExit(1);
-      })
+      }),
     );
-  for (const [verb, reason] of [['disable', 'disabled by you'], ['enable', null]] as const) {
+  for (const [verb, reason] of [
+    ['disable', 'disabled by you'],
+    ['enable', null],
+  ] as const) {
     keys
       .command(verb)
       .argument('<key>', 'key id (or prefix) or label')
@@ -86,7 +119,7 @@ export function registerKeysCommands(program: Command, openCore: () => Core, io:
         withCore((core, key: string) => {
           const info = core.keys.setDisabled(byId(core, key), reason);
           io.out(`${info.label}: ${info.disabledReason ? 'disabled' : 'enabled'}.\n`);
-        })
+        }),
       );
   }
   keys
@@ -96,7 +129,7 @@ export function registerKeysCommands(program: Command, openCore: () => Core, io:
       withCore((core, key: string) => {
         core.keys.remove(byId(core, key));
         io.out('Removed.\n');
-      })
+      }),
     );
 
   program
@@ -107,10 +140,16 @@ export function registerKeysCommands(program: Command, openCore: () => Core, io:
         const rows = core.quota.summary();
         if (rows.length === 0) io.out('No Gemini requests today.\n');
         for (const r of rows) {
-          const hold = r.cooldownUntil ? `  on hold ${Math.ceil((r.cooldownUntil - Date.now()) / 1000)} s` : '';
-          io.out(`${r.project.padEnd(20)} ${r.model.padEnd(28)} ${r.rpm}/${r.rpmLimit} this minute  ${r.rpd}/${r.rpdLimit} today  ${r.usableKeys}/${r.keys} keys usable${hold}\n`);
+          const hold = r.cooldownUntil
+            ? `  on hold ${Math.ceil((r.cooldownUntil - Date.now()) / 1000)} s`
+            : '';
+          io.out(
+            `${r.project.padEnd(20)} ${r.model.padEnd(28)} ${r.rpm}/${r.rpmLimit} this minute  ${r.rpd}/${r.rpdLimit} today  ${r.usableKeys}/${r.keys} keys usable${hold}\n`,
+          );
         }
-        io.out(`Limits include a ${Math.round(core.quota.margin * 100)} % safety margin; days reset at midnight Pacific.\n`);
-      })
+        io.out(
+          `Limits include a ${Math.round(core.quota.margin * 100)} % safety margin; days reset at midnight Pacific.\n`,
+        );
+      }),
     );
 }

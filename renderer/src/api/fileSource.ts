@@ -50,7 +50,11 @@ export async function resolvePick(
     for (let next = queue.shift(); next; next = queue.shift()) {
       const url = `/upload?batch=${batch}&path=${encodeURIComponent(next.relativePath)}`;
       const response = await fetch(url, { method: 'PUT', body: next.file }).catch(() => null);
-      const body = (await response?.json().catch(() => null)) as { ok?: boolean; value?: { path: string }; error?: { message: string } } | null;
+      const body = (await response?.json().catch(() => null)) as {
+        ok?: boolean;
+        value?: { path: string };
+        error?: { message: string };
+      } | null;
       if (body?.ok && body.value) {
         const path = body.value.path;
         const top = next.relativePath.split('/')[0] ?? next.relativePath;
@@ -59,8 +63,13 @@ export async function resolvePick(
         prefix = path.slice(0, at + batch.length + 2);
         roots.add(prefix + top);
       } else {
-        const reason = body?.error?.message ?? (response ? `the server answered ${response.status}` : 'the server could not be reached');
-        failed.push({ relativePath: next.relativePath, message: `Could not send ${next.relativePath} to Pixelsmith: ${reason}` });
+        const reason =
+          body?.error?.message ??
+          (response ? `the server answered ${response.status}` : 'the server could not be reached');
+        failed.push({
+          relativePath: next.relativePath,
+          message: `Could not send ${next.relativePath} to Pixelsmith: ${reason}`,
+        });
       }
       done += 1;
       onUpload(done, files.length);

@@ -28,8 +28,12 @@ export function AboutDialog({ onClose }: Props) {
           <dd>{info.version}</dd>
           <dt>Running as</dt>
           <dd>
-            {info.shell === 'electron' ? 'Desktop app' : info.shell === 'web' ? 'Web studio (headless server)' : 'Command line'} on{' '}
-            {info.platform} {info.arch}, Node {info.node}
+            {info.shell === 'electron'
+              ? 'Desktop app'
+              : info.shell === 'web'
+                ? 'Web studio (headless server)'
+                : 'Command line'}{' '}
+            on {info.platform} {info.arch}, Node {info.node}
           </dd>
           <dt>Data folder</dt>
           <dd className="mono">{info.dataDir}</dd>

@@ -18,7 +18,10 @@ function usePreview(ref: string): string | null {
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    api.files.thumbnail({ ref, size: PREVIEW }).then((t) => live && setSrc(`data:${t.mime};base64,${t.data}`), () => undefined);
+    api.files.thumbnail({ ref, size: PREVIEW }).then(
+      (t) => live && setSrc(`data:${t.mime};base64,${t.data}`),
+      () => undefined,
+    );
     return () => {
       live = false;
     };
@@ -40,7 +43,10 @@ export function CompareView({ before, after }: Props) {
   const shown = solo === 'before' ? 100 : solo === 'after' ? 0 : split;
   const scale = zoom === 'fit' ? null : Number(zoom);
   const previewScale = Math.min(1, PREVIEW / Math.max(after.width, after.height));
-  const stageStyle = scale === null ? { aspectRatio: `${after.width} / ${after.height}` } : { width: after.width * previewScale * scale, height: after.height * previewScale * scale };
+  const stageStyle =
+    scale === null
+      ? { aspectRatio: `${after.width} / ${after.height}` }
+      : { width: after.width * previewScale * scale, height: after.height * previewScale * scale };
 
   const onKey = (e: KeyboardEvent) => {
     if (e.key === ' ') {
@@ -54,7 +60,13 @@ export function CompareView({ before, after }: Props) {
       <div className="compare-tools">
         <div role="group" aria-label="Zoom">
           {ZOOMS.map(([value, label]) => (
-            <button key={value} type="button" className="button" aria-pressed={zoom === value} onClick={() => setZoom(value)}>
+            <button
+              key={value}
+              type="button"
+              className="button"
+              aria-pressed={zoom === value}
+              onClick={() => setZoom(value)}
+            >
               {label}
             </button>
           ))}
@@ -63,16 +75,39 @@ export function CompareView({ before, after }: Props) {
           {before.width} × {before.height} → {after.width} × {after.height}
         </span>
       </div>
-      <div className="compare-viewport" tabIndex={0} onKeyDown={onKey} aria-label="Before and after; Space toggles">
+      <div
+        className="compare-viewport"
+        tabIndex={0}
+        onKeyDown={onKey}
+        aria-label="Before and after; Space toggles"
+      >
         <div className="compare-stage" style={stageStyle}>
-          {beforeSrc && <img className="compare-before" src={beforeSrc} alt={`${before.name} before`} draggable={false} />}
+          {beforeSrc && (
+            <img className="compare-before" src={beforeSrc} alt={`${before.name} before`} draggable={false} />
+          )}
           {afterSrc && (
-            <img className="compare-after" src={afterSrc} alt={`${before.name} after`} draggable={false} style={{ clipPath: `inset(0 0 0 ${shown}%)` }} />
+            <img
+              className="compare-after"
+              src={afterSrc}
+              alt={`${before.name} after`}
+              draggable={false}
+              style={{ clipPath: `inset(0 0 0 ${shown}%)` }}
+            />
           )}
           <div className="compare-line" style={{ left: `${shown}%` }} aria-hidden="true" />
         </div>
       </div>
-      <input type="range" min={0} max={100} value={split} aria-label="Before/after position" onChange={(e) => { setSolo(null); setSplit(Number(e.target.value)); }} />
+      <input
+        type="range"
+        min={0}
+        max={100}
+        value={split}
+        aria-label="Before/after position"
+        onChange={(e) => {
+          setSolo(null);
+          setSplit(Number(e.target.value));
+        }}
+      />
       <figcaption className="muted">
         Before ▏after. Drag the slider, or focus the image and press Space to flip between them.
       </figcaption>

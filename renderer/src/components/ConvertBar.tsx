@@ -37,7 +37,6 @@ export function ConvertBar({ roots, count, onStarted }: Props) {
     });
   };
 
-
   return (
     <form className="convert-bar" aria-label="Convert" onSubmit={start}>
       <label>
@@ -52,13 +51,32 @@ export function ConvertBar({ roots, count, onStarted }: Props) {
       </label>
       <label>
         Quality
-        <input type="number" min={1} max={100} value={quality} onChange={(e) => setQuality(Number(e.target.value))} />
+        <input
+          type="number"
+          min={1}
+          max={100}
+          value={quality}
+          onChange={(e) => setQuality(Number(e.target.value))}
+        />
       </label>
       <label>
         Longest side (px)
-        <input type="number" min={16} placeholder="unchanged" value={maxSize} onChange={(e) => setMaxSize(e.target.value)} />
+        <input
+          type="number"
+          min={16}
+          placeholder="unchanged"
+          value={maxSize}
+          onChange={(e) => setMaxSize(e.target.value)}
+        />
       </label>
-      <JobFormTail verb="Convert" count={count} outDir={outDir} onOutDir={setOutDir} disabled={busy || roots.length === 0} error={error} />
+      <JobFormTail
+        verb="Convert"
+        count={count}
+        outDir={outDir}
+        onOutDir={setOutDir}
+        disabled={busy || roots.length === 0}
+        error={error}
+      />
     </form>
   );
 }

@@ -45,7 +45,6 @@ export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
     });
   };
 
-
   return (
     <form className="convert-bar" aria-label="Enhance" onSubmit={start}>
       <label>
@@ -78,7 +77,14 @@ export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
           <option value="webp">WebP</option>
         </select>
       </label>
-      <JobFormTail verb="Enhance" count={count} outDir={outDir} onOutDir={setOutDir} disabled={busy || roots.length === 0} error={error} />
+      <JobFormTail
+        verb="Enhance"
+        count={count}
+        outDir={outDir}
+        onOutDir={setOutDir}
+        disabled={busy || roots.length === 0}
+        error={error}
+      />
     </form>
   );
 }

@@ -22,11 +22,14 @@ export function EnhanceResults({ jobId }: { jobId: string }) {
     for (const item of items) {
       const output = item.outputs[0];
       if (item.status !== 'done' || !output || pairs[item.id]) continue;
-      api.files.scan({ paths: [item.inputPath, output] }).then((r) => {
-        const before = r.images.find((i) => i.path === item.inputPath);
-        const after = r.images.find((i) => i.path === output);
-        if (before && after) setPairs((p) => ({ ...p, [item.id]: { before, after } }));
-      }, () => undefined);
+      api.files.scan({ paths: [item.inputPath, output] }).then(
+        (r) => {
+          const before = r.images.find((i) => i.path === item.inputPath);
+          const after = r.images.find((i) => i.path === output);
+          if (before && after) setPairs((p) => ({ ...p, [item.id]: { before, after } }));
+        },
+        () => undefined,
+      );
     }
   }, [items, pairs]);
 
@@ -42,8 +45,12 @@ export function EnhanceResults({ jobId }: { jobId: string }) {
           <p className="job-line">
             {job.counts.done + job.counts.skipped} of {job.counts.total} done
             {job.counts.failed > 0 ? ` · ${job.counts.failed} failed` : ''}
-            {job.status === 'running' && job.etaMs !== null ? ` · about ${formatDuration(job.etaMs)} left` : ''}
-            {done[0]?.details ? ` · ${String(done[0].details.model)} on ${String(done[0].details.provider).toUpperCase()}` : ''}
+            {job.status === 'running' && job.etaMs !== null
+              ? ` · about ${formatDuration(job.etaMs)} left`
+              : ''}
+            {done[0]?.details
+              ? ` · ${String(done[0].details.model)} on ${String(done[0].details.provider).toUpperCase()}`
+              : ''}
           </p>
         </>
       )}
@@ -52,7 +59,12 @@ export function EnhanceResults({ jobId }: { jobId: string }) {
         <ul className="result-list" aria-label="Enhanced photos">
           {done.map((item) => (
             <li key={item.id}>
-              <button type="button" className="button" aria-pressed={current === pairs[item.id]} onClick={() => setSelected(item.id)}>
+              <button
+                type="button"
+                className="button"
+                aria-pressed={current === pairs[item.id]}
+                onClick={() => setSelected(item.id)}
+              >
                 {item.inputPath.split(/[/\\]/).pop()}
               </button>
             </li>

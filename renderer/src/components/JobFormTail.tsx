@@ -13,7 +13,11 @@ export function JobFormTail({ verb, count, outDir, onOutDir, disabled, error }: 
     <>
       <label className="grow">
         Output folder
-        <input placeholder="a “pixelsmith” folder next to each photo" value={outDir} onChange={(e) => onOutDir(e.target.value)} />
+        <input
+          placeholder="a “pixelsmith” folder next to each photo"
+          value={outDir}
+          onChange={(e) => onOutDir(e.target.value)}
+        />
       </label>
       <button type="submit" className="button primary" disabled={disabled}>
         {verb} {count} photo{count === 1 ? '' : 's'}

@@ -52,7 +52,9 @@ export function Library({ library, onJobStarted, actions }: Props) {
         aria-busy={busy}
       >
         <p className="drop-title">Drop photos or folders here</p>
-        <p className="drop-hint">JPEG, PNG, WebP, GIF, AVIF, TIFF and HEIF; folders are searched all the way down.</p>
+        <p className="drop-hint">
+          JPEG, PNG, WebP, GIF, AVIF, TIFF and HEIF; folders are searched all the way down.
+        </p>
         <div className="drop-actions">
           <label className="button primary">
             Add photos
@@ -93,7 +95,9 @@ export function Library({ library, onJobStarted, actions }: Props) {
       </div>
 
       {library.images.length > 0 && actions}
-      {library.images.length > 0 && <ConvertBar roots={library.roots} count={library.images.length} onStarted={onJobStarted} />}
+      {library.images.length > 0 && (
+        <ConvertBar roots={library.roots} count={library.images.length} onStarted={onJobStarted} />
+      )}
       {library.images.length > 0 && (
         <p className="summary">
           {library.images.length} photo{library.images.length === 1 ? '' : 's'},{' '}

@@ -20,7 +20,11 @@ export function Sidebar({ current, onSelect, onAbout }: Props) {
               onClick={() => onSelect(p.id)}
             >
               {p.label}
-              {p.coming !== null && <span className="soon" aria-hidden="true">soon</span>}
+              {p.coming !== null && (
+                <span className="soon" aria-hidden="true">
+                  soon
+                </span>
+              )}
             </button>
           </li>
         ))}

@@ -7,11 +7,20 @@ export const messageOf = (e: unknown): string => (e instanceof Error ? e.message
 
 export function StatusLine({ message }: { message: Message }) {
   const error = message?.kind === 'error';
-  return message && <p role={error ? 'alert' : 'status'} className={error ? 'error-message' : 'ok'}>{message.text}</p>;
+  return (
+    message && (
+      <p role={error ? 'alert' : 'status'} className={error ? 'error-message' : 'ok'}>
+        {message.text}
+      </p>
+    )
+  );
 }
 
 /** Runs a change, then says how it went and refreshes what it changed. */
-export function useAction(refresh: () => void): { message: Message; act(fn: () => Promise<unknown>, ok: string): void } {
+export function useAction(refresh: () => void): {
+  message: Message;
+  act(fn: () => Promise<unknown>, ok: string): void;
+} {
   const [message, setMessage] = useState<Message>(null);
   const act = (fn: () => Promise<unknown>, ok: string): void => {
     setMessage(null);

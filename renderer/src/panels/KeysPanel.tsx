@@ -14,10 +14,16 @@ const WARN_SHARE = 0.9;
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 /** `14:05` or `14:05:09`, in the user's time zone. */
 const clock = (t: number, seconds = false): string =>
-  new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
+  new Date(t).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+    hourCycle: 'h23',
+  });
 
 function keyState(k: KeyInfo, now: number): string {
-  if (k.disabledReason !== null) return k.disabledReason.trim() ? `Disabled: ${k.disabledReason}` : 'Disabled';
+  if (k.disabledReason !== null)
+    return k.disabledReason.trim() ? `Disabled: ${k.disabledReason}` : 'Disabled';
   if (k.circuitOpenUntil !== null && k.circuitOpenUntil > now)
     return `Circuit open until ${clock(k.circuitOpenUntil, true)} after ${plural(k.consecutiveFailures, 'failure', 'failures')}`;
   return 'Active';
@@ -46,13 +52,20 @@ export function KeysPanel() {
       ? act(() => api.keys.enable({ id: k.id }), `Enabled ${k.label}.`)
       : act(() => api.keys.disable({ id: k.id, reason: 'turned off by you' }), `Disabled ${k.label}.`);
   const remove = (k: KeyInfo) => {
-    if (!window.confirm(`Remove the key “${k.label}”? It is deleted from this machine and cannot be recovered.`)) return;
+    if (
+      !window.confirm(`Remove the key “${k.label}”? It is deleted from this machine and cannot be recovered.`)
+    )
+      return;
     act(() => api.keys.remove({ id: k.id }), `Removed ${k.label}.`);
   };
 
   return (
     <div className="keys-panel">
-      {error && <p role="alert" className="error-message">Could not read the keys and usage: {error}</p>}
+      {error && (
+        <p role="alert" className="error-message">
+          Could not read the keys and usage: {error}
+        </p>
+      )}
       <UsageSection usage={usage} now={now} />
       <section className="keys-section">
         <h2>API keys</h2>
@@ -65,7 +78,14 @@ export function KeysPanel() {
           <table className="keys-table" aria-label="API keys">
             <thead>
               <tr>
-                <th>Label</th><th>Project</th><th>Tier</th><th>Key</th><th>State</th><th><span className="visually-hidden">Actions</span></th>
+                <th>Label</th>
+                <th>Project</th>
+                <th>Tier</th>
+                <th>Key</th>
+                <th>State</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -74,22 +94,46 @@ export function KeysPanel() {
                 const disabled = k.disabledReason !== null;
                 return (
                   <tr key={k.id} aria-label={k.label} className={disabled ? 'keys-disabled' : undefined}>
-                    <td><strong>{k.label}</strong></td>
+                    <td>
+                      <strong>{k.label}</strong>
+                    </td>
                     <td className="mono">{k.project}</td>
                     <td>{TIER_NAMES[k.tier]}</td>
                     <td className="mono">{k.masked}</td>
                     <td>
                       {keyState(k, now)}
-                      <div role="status" className={`small ${t && t !== 'pending' && t.kind === 'error' ? 'error-message' : 'ok'}`}>
+                      <div
+                        role="status"
+                        className={`small ${t && t !== 'pending' && t.kind === 'error' ? 'error-message' : 'ok'}`}
+                      >
                         {t === 'pending' ? 'Testing…' : (t?.text ?? '')}
                       </div>
                     </td>
                     <td className="keys-actions">
-                      <button type="button" className="button" aria-label={`Test ${k.label}`} onClick={() => test(k)}>Test</button>
-                      <button type="button" className="button" aria-label={`${disabled ? 'Enable' : 'Disable'} ${k.label}`} onClick={() => toggle(k)}>
+                      <button
+                        type="button"
+                        className="button"
+                        aria-label={`Test ${k.label}`}
+                        onClick={() => test(k)}
+                      >
+                        Test
+                      </button>
+                      <button
+                        type="button"
+                        className="button"
+                        aria-label={`${disabled ? 'Enable' : 'Disable'} ${k.label}`}
+                        onClick={() => toggle(k)}
+                      >
                         {disabled ? 'Enable' : 'Disable'}
                       </button>
-                      <button type="button" className="button danger" aria-label={`Remove ${k.label}`} onClick={() => remove(k)}>Remove</button>
+                      <button
+                        type="button"
+                        className="button danger"
+                        aria-label={`Remove ${k.label}`}
+                        onClick={() => remove(k)}
+                      >
+                        Remove
+                      </button>
                     </td>
                   </tr>
                 );
@@ -133,14 +177,24 @@ function AddKeyForm({ onAdded }: { onAdded(): void }) {
   };
 
   return (
-    <form className="convert-bar keys-add" aria-label="Add an API key" aria-describedby={noteId} onSubmit={submit}>
+    <form
+      className="convert-bar keys-add"
+      aria-label="Add an API key"
+      aria-describedby={noteId}
+      onSubmit={submit}
+    >
       <label>
         Label
         <input value={label} placeholder="Work laptop key" onChange={(e) => setLabel(e.target.value)} />
       </label>
       <label>
         Project
-        <input value={project} placeholder="Google Cloud project id" spellCheck={false} onChange={(e) => setProject(e.target.value)} />
+        <input
+          value={project}
+          placeholder="Google Cloud project id"
+          spellCheck={false}
+          onChange={(e) => setProject(e.target.value)}
+        />
       </label>
       <label>
         Tier
@@ -154,12 +208,20 @@ function AddKeyForm({ onAdded }: { onAdded(): void }) {
       </label>
       <label className="grow">
         API key
-        <input type="password" autoComplete="off" spellCheck={false} value={secret} onChange={(e) => setSecret(e.target.value)} />
+        <input
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={secret}
+          onChange={(e) => setSecret(e.target.value)}
+        />
       </label>
-      <button type="submit" className="button primary" disabled={busy}>Add key</button>
+      <button type="submit" className="button primary" disabled={busy}>
+        Add key
+      </button>
       <p id={noteId} className="muted small full">
-        Quotas are per Google Cloud project, so keys of one project share one budget. The key is stored encrypted on this machine and never shown
-        again, only its last 4 characters.
+        Quotas are per Google Cloud project, so keys of one project share one budget. The key is stored
+        encrypted on this machine and never shown again, only its last 4 characters.
       </p>
       <div className="full">
         <StatusLine message={message} />
@@ -196,11 +258,29 @@ function UsageCard({ row, now }: { row: UsageRow; now: number }) {
       <h3>
         {row.model} <span className="muted small mono">{row.project}</span>
       </h3>
-      <Gauge label="Requests this minute" value={row.rpm} limit={row.rpmLimit} text={`${row.rpm} / ${row.rpmLimit} this minute`} />
-      <Gauge label="Requests today" value={row.rpd} limit={row.rpdLimit} text={`${row.rpd} / ${row.rpdLimit} today`} />
-      {warn && <p className="keys-warn-text">{dayShare >= 1 ? 'Daily limit reached.' : 'Almost at the daily limit.'}</p>}
+      <Gauge
+        label="Requests this minute"
+        value={row.rpm}
+        limit={row.rpmLimit}
+        text={`${row.rpm} / ${row.rpmLimit} this minute`}
+      />
+      <Gauge
+        label="Requests today"
+        value={row.rpd}
+        limit={row.rpdLimit}
+        text={`${row.rpd} / ${row.rpdLimit} today`}
+      />
+      {warn && (
+        <p className="keys-warn-text">
+          {dayShare >= 1 ? 'Daily limit reached.' : 'Almost at the daily limit.'}
+        </p>
+      )}
       <p className="muted small">resets at {clock(row.resetsAt)} (your time)</p>
-      {hold > 0 && <p className="keys-hold">On hold after a rate limit: {formatDuration(Math.ceil(hold / 1000) * 1000)} left</p>}
+      {hold > 0 && (
+        <p className="keys-hold">
+          On hold after a rate limit: {formatDuration(Math.ceil(hold / 1000) * 1000)} left
+        </p>
+      )}
       <p className={row.usableKeys === 0 ? 'error-message small' : 'small'}>
         {row.usableKeys} of {plural(row.keys, 'key', 'keys')} usable
       </p>
@@ -213,7 +293,15 @@ function Gauge({ label, value, limit, text }: { label: string; value: number; li
   const max = Math.max(1, limit);
   return (
     <div className={`keys-gauge${value / max >= WARN_SHARE ? ' keys-gauge-warn' : ''}`}>
-      <meter aria-label={label} min={0} max={max} value={Math.min(value, max)} low={max * WARN_SHARE - 1e-6} high={max - 1e-6} optimum={0} />
+      <meter
+        aria-label={label}
+        min={0}
+        max={max}
+        value={Math.min(value, max)}
+        low={max * WARN_SHARE - 1e-6}
+        high={max - 1e-6}
+        optimum={0}
+      />
       <span>{text}</span>
     </div>
   );
@@ -238,30 +326,50 @@ function LimitsSection({ usage, onSaved }: { usage: UsageSummary; onSaved(): voi
       <table className="keys-table" aria-label="Model limits">
         <thead>
           <tr>
-            <th>Model</th><th>RPM</th><th>RPD</th><th><span className="visually-hidden">Actions</span></th>
+            <th>Model</th>
+            <th>RPM</th>
+            <th>RPD</th>
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {usage.limits.map((l) => (
-            <LimitRow key={`${l.model}:${l.rpm}:${l.rpd}`} limit={l} message={messages[l.model] ?? null} onSave={save} onInvalid={put} />
+            <LimitRow
+              key={`${l.model}:${l.rpm}:${l.rpd}`}
+              limit={l}
+              message={messages[l.model] ?? null}
+              onSave={save}
+              onInvalid={put}
+            />
           ))}
         </tbody>
       </table>
       <p className="muted small">
-        Pixelsmith uses {Math.round(usage.margin * 100)} % of every limit, a safety margin so requests stop before Google would refuse them.
+        Pixelsmith uses {Math.round(usage.margin * 100)} % of every limit, a safety margin so requests stop
+        before Google would refuse them.
       </p>
     </details>
   );
 }
 
-function LimitRow(props: { limit: Limit; message: Message; onSave(model: string, rpm: number, rpd: number): void; onInvalid(model: string, m: Message): void }) {
+function LimitRow(props: {
+  limit: Limit;
+  message: Message;
+  onSave(model: string, rpm: number, rpd: number): void;
+  onInvalid(model: string, m: Message): void;
+}) {
   const { limit, message } = props;
   const [rpm, setRpm] = useState(String(limit.rpm));
   const [rpd, setRpd] = useState(String(limit.rpd));
   const valid = (v: string) => /^\d+$/.test(v.trim()) && Number(v) > 0;
   const submit = () => {
     if (!valid(rpm) || !valid(rpd)) {
-      props.onInvalid(limit.model, { kind: 'error', text: `The limits for ${limit.model} must be whole numbers above 0.` });
+      props.onInvalid(limit.model, {
+        kind: 'error',
+        text: `The limits for ${limit.model} must be whole numbers above 0.`,
+      });
       return;
     }
     props.onSave(limit.model, Number(rpm), Number(rpd));
@@ -273,13 +381,36 @@ function LimitRow(props: { limit: Limit; message: Message; onSave(model: string,
     <tr aria-label={limit.model}>
       <td className="mono">{limit.model}</td>
       <td>
-        <input type="number" min={1} step={1} aria-label={`RPM for ${limit.model}`} value={rpm} onKeyDown={onEnter} onChange={(e) => setRpm(e.target.value)} />
+        <input
+          type="number"
+          min={1}
+          step={1}
+          aria-label={`RPM for ${limit.model}`}
+          value={rpm}
+          onKeyDown={onEnter}
+          onChange={(e) => setRpm(e.target.value)}
+        />
       </td>
       <td>
-        <input type="number" min={1} step={1} aria-label={`RPD for ${limit.model}`} value={rpd} onKeyDown={onEnter} onChange={(e) => setRpd(e.target.value)} />
+        <input
+          type="number"
+          min={1}
+          step={1}
+          aria-label={`RPD for ${limit.model}`}
+          value={rpd}
+          onKeyDown={onEnter}
+          onChange={(e) => setRpd(e.target.value)}
+        />
       </td>
       <td>
-        <button type="button" className="button" aria-label={`Save limits for ${limit.model}`} onClick={submit}>Save</button>
+        <button
+          type="button"
+          className="button"
+          aria-label={`Save limits for ${limit.model}`}
+          onClick={submit}
+        >
+          Save
+        </button>
         <StatusLine message={message} />
       </td>
     </tr>

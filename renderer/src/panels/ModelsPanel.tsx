@@ -6,7 +6,12 @@ import { StatusLine, useAction } from '../components/StatusLine.js';
 import { useModels } from '../useModels.js';
 
 function state(m: ModelInfo): string {
-  if (m.installed) return m.source === 'folder' ? 'Installed (models folder)' : m.source === 'import' ? 'Imported' : 'Downloaded';
+  if (m.installed)
+    return m.source === 'folder'
+      ? 'Installed (models folder)'
+      : m.source === 'import'
+        ? 'Imported'
+        : 'Downloaded';
   return m.downloadable ? 'Available' : 'Import only';
 }
 
@@ -17,7 +22,13 @@ export function ModelsPanel() {
   const { message, act } = useAction(refresh);
   const [importPath, setImportPath] = useState('');
 
-  useEffect(() => api.on('models.downloadProgress', (p) => setProgress((s) => ({ ...s, [p.id]: { received: p.received, total: p.total } }))), []);
+  useEffect(
+    () =>
+      api.on('models.downloadProgress', (p) =>
+        setProgress((s) => ({ ...s, [p.id]: { received: p.received, total: p.total } })),
+      ),
+    [],
+  );
 
   const importFile = (event: FormEvent) => {
     event.preventDefault();
@@ -57,13 +68,23 @@ export function ModelsPanel() {
                 <td>{m.provider ? m.provider.toUpperCase() : m.installed ? 'not loaded yet' : '—'}</td>
                 <td>
                   {!m.installed && m.downloadable && (
-                    <button type="button" className="button" onClick={() => act(() => api.models.download({ id: m.id }), `Installed ${m.name}.`)}>
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => act(() => api.models.download({ id: m.id }), `Installed ${m.name}.`)}
+                    >
                       Download
                     </button>
                   )}
-                  {p && !m.installed && <progress max={p.total ?? 1} value={p.received} aria-label={`${m.name} download`} />}
+                  {p && !m.installed && (
+                    <progress max={p.total ?? 1} value={p.received} aria-label={`${m.name} download`} />
+                  )}
                   {m.installed && m.source !== 'folder' && (
-                    <button type="button" className="button danger" onClick={() => act(() => api.models.remove({ id: m.id }), `Removed ${m.name}.`)}>
+                    <button
+                      type="button"
+                      className="button danger"
+                      onClick={() => act(() => api.models.remove({ id: m.id }), `Removed ${m.name}.`)}
+                    >
                       Remove
                     </button>
                   )}
@@ -76,7 +97,11 @@ export function ModelsPanel() {
       <form className="convert-bar" aria-label="Import a model" onSubmit={importFile}>
         <label className="grow">
           ONNX file on this machine
-          <input value={importPath} placeholder="/path/to/model.onnx" onChange={(e) => setImportPath(e.target.value)} />
+          <input
+            value={importPath}
+            placeholder="/path/to/model.onnx"
+            onChange={(e) => setImportPath(e.target.value)}
+          />
         </label>
         <button type="submit" className="button" disabled={importPath.trim() === ''}>
           Import

@@ -37,7 +37,8 @@ export function QueuePanel({ focusJobId }: Props) {
   };
 
   if (error) return <p className="error-message">{error}</p>;
-  if (jobs.length === 0) return <p className="muted">No jobs yet. Add photos and start one; it will show here.</p>;
+  if (jobs.length === 0)
+    return <p className="muted">No jobs yet. Add photos and start one; it will show here.</p>;
 
   return (
     <section className="queue">
@@ -53,8 +54,14 @@ export function QueuePanel({ focusJobId }: Props) {
           return (
             <li key={job.id} className={`job status-${job.status}`} aria-label={label}>
               <div className="job-head">
-                <button type="button" className="job-title" aria-expanded={open} onClick={() => setOpenId(open ? null : job.id)}>
-                  <strong>{job.kind}</strong> <span className="muted">{new Date(job.createdAt).toLocaleString()}</span>
+                <button
+                  type="button"
+                  className="job-title"
+                  aria-expanded={open}
+                  onClick={() => setOpenId(open ? null : job.id)}
+                >
+                  <strong>{job.kind}</strong>{' '}
+                  <span className="muted">{new Date(job.createdAt).toLocaleString()}</span>
                 </button>
                 <span className="badge">{job.status}</span>
               </div>
@@ -62,27 +69,45 @@ export function QueuePanel({ focusJobId }: Props) {
               <p className="job-line">{describe(job)}</p>
               <div className="job-actions">
                 {(job.status === 'queued' || job.status === 'running') && (
-                  <button type="button" className="button" onClick={() => act(() => api.jobs.pause({ id: job.id }))}>
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => act(() => api.jobs.pause({ id: job.id }))}
+                  >
                     Pause
                   </button>
                 )}
                 {job.status === 'paused' && (
-                  <button type="button" className="button" onClick={() => act(() => api.jobs.resume({ id: job.id }))}>
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => act(() => api.jobs.resume({ id: job.id }))}
+                  >
                     Resume
                   </button>
                 )}
                 {job.counts.failed > 0 && job.status !== 'cancelled' && (
-                  <button type="button" className="button" onClick={() => act(() => api.jobs.retryFailed({ id: job.id }))}>
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => act(() => api.jobs.retryFailed({ id: job.id }))}
+                  >
                     Retry failed
                   </button>
                 )}
                 {job.status !== 'done' && job.status !== 'cancelled' && (
-                  <button type="button" className="button danger" onClick={() => act(() => api.jobs.cancel({ id: job.id }))}>
+                  <button
+                    type="button"
+                    className="button danger"
+                    onClick={() => act(() => api.jobs.cancel({ id: job.id }))}
+                  >
                     Cancel
                   </button>
                 )}
               </div>
-              {open && <JobItems job={job} onCancelItem={(itemId) => act(() => api.jobs.cancelItem({ itemId }))} />}
+              {open && (
+                <JobItems job={job} onCancelItem={(itemId) => act(() => api.jobs.cancelItem({ itemId }))} />
+              )}
             </li>
           );
         })}
@@ -97,10 +122,20 @@ function JobItems({ job, onCancelItem }: { job: JobSummary; onCancelItem(itemId:
   return (
     <div className="job-items">
       <div className="filter" role="group" aria-label="Show items">
-        <button type="button" className="button" aria-pressed={filter === 'all'} onClick={() => setFilter('all')}>
+        <button
+          type="button"
+          className="button"
+          aria-pressed={filter === 'all'}
+          onClick={() => setFilter('all')}
+        >
           All ({job.counts.total})
         </button>
-        <button type="button" className="button" aria-pressed={filter === 'failed'} onClick={() => setFilter('failed')}>
+        <button
+          type="button"
+          className="button"
+          aria-pressed={filter === 'failed'}
+          onClick={() => setFilter('failed')}
+        >
           Failed ({job.counts.failed})
         </button>
       </div>
@@ -120,7 +155,11 @@ function JobItems({ job, onCancelItem }: { job: JobSummary; onCancelItem(itemId:
         </tbody>
       </table>
       {total === 0 && <p className="muted">{filter === 'failed' ? 'No failed items.' : 'No items.'}</p>}
-      {total > items.length && <p className="muted">Showing {items.length} of {total}.</p>}
+      {total > items.length && (
+        <p className="muted">
+          Showing {items.length} of {total}.
+        </p>
+      )}
     </div>
   );
 }
@@ -143,7 +182,12 @@ function ItemRow({ item, onCancel }: { item: JobItem; onCancel(): void }) {
       <td className={item.status === 'failed' ? 'error-message' : 'muted'}>{details}</td>
       <td>
         {(item.status === 'queued' || item.status === 'running') && (
-          <button type="button" className="link" aria-label={`Cancel ${fileName(item.inputPath)}`} onClick={onCancel}>
+          <button
+            type="button"
+            className="link"
+            aria-label={`Cancel ${fileName(item.inputPath)}`}
+            onClick={onCancel}
+          >
             Cancel
           </button>
         )}

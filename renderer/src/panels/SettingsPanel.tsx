@@ -14,10 +14,21 @@ type Message = { kind: 'ok' | 'error'; text: string } | null;
 export function SettingsPanel({ settings }: Props) {
   const [message, setMessage] = useState<Message>(null);
   // Remount the form when the saved settings change (here or in another window).
-  return <SettingsForm key={JSON.stringify(settings)} settings={settings} message={message} setMessage={setMessage} />;
+  return (
+    <SettingsForm
+      key={JSON.stringify(settings)}
+      settings={settings}
+      message={message}
+      setMessage={setMessage}
+    />
+  );
 }
 
-function SettingsForm({ settings, message, setMessage }: Props & { message: Message; setMessage(m: Message): void }) {
+function SettingsForm({
+  settings,
+  message,
+  setMessage,
+}: Props & { message: Message; setMessage(m: Message): void }) {
   const [draft, setDraft] = useState<Settings>(settings);
 
   const set = <K extends keyof Settings>(key: K, value: Settings[K]) => setDraft({ ...draft, [key]: value });
@@ -46,7 +57,11 @@ function SettingsForm({ settings, message, setMessage }: Props & { message: Mess
       </label>
       <label>
         Thumbnail size (pixels)
-        <input type="number" value={draft.thumbnailSize} onChange={(e) => set('thumbnailSize', Number(e.target.value))} />
+        <input
+          type="number"
+          value={draft.thumbnailSize}
+          onChange={(e) => set('thumbnailSize', Number(e.target.value))}
+        />
       </label>
       <label>
         Maximum file size (MB)
@@ -67,14 +82,21 @@ function SettingsForm({ settings, message, setMessage }: Props & { message: Mess
       </label>
       <label>
         ONNX Runtime threads (0 = automatic)
-        <input type="number" value={draft.onnxThreads} onChange={(e) => set('onnxThreads', Number(e.target.value))} />
+        <input
+          type="number"
+          value={draft.onnxThreads}
+          onChange={(e) => set('onnxThreads', Number(e.target.value))}
+        />
       </label>
       <div className="form-actions">
         <button type="submit" className="button primary">
           Save settings
         </button>
         {message && (
-          <p role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'error-message' : 'ok'}>
+          <p
+            role={message.kind === 'error' ? 'alert' : 'status'}
+            className={message.kind === 'error' ? 'error-message' : 'ok'}
+          >
             {message.text}
           </p>
         )}

@@ -56,9 +56,13 @@ export function inlineLines(requests: unknown[]): BatchLine[] {
   return requests.map((entry, i) => {
     if (typeof entry !== 'object' || entry === null) return { invalid: `Request ${i} is not an object.` };
     const e = entry as Record<string, unknown>;
-    const metadata = typeof e.metadata === 'object' && e.metadata !== null ? (e.metadata as Record<string, unknown>) : undefined;
+    const metadata =
+      typeof e.metadata === 'object' && e.metadata !== null
+        ? (e.metadata as Record<string, unknown>)
+        : undefined;
     const key = typeof metadata?.key === 'string' ? metadata.key : undefined;
-    if (typeof e.request !== 'object' || e.request === null) return { key, metadata, invalid: `Request ${i} has no "request" object.` };
+    if (typeof e.request !== 'object' || e.request === null)
+      return { key, metadata, invalid: `Request ${i} has no "request" object.` };
     return { key, metadata, request: e.request };
   });
 }
@@ -78,7 +82,13 @@ export async function runLines(
 ): Promise<BatchResult[]> {
   const results: BatchResult[] = [];
   for (const [i, line] of lines.entries()) {
-    const rule = injector.take({ method: 'BATCH', path: '', model, batchKey: line.key ?? String(i), generates: true });
+    const rule = injector.take({
+      method: 'BATCH',
+      path: '',
+      model,
+      batchKey: line.key ?? String(i),
+      generates: true,
+    });
     try {
       if (line.invalid !== undefined) throw invalidArgument(line.invalid);
       if (rule && isStatus(rule)) throw injectedError(rule);
@@ -96,7 +106,12 @@ export async function runLines(
 /** The results file: one JSON object per line, in input order. */
 export function resultsJsonl(results: BatchResult[]): string {
   return results
-    .map((r) => JSON.stringify({ ...(r.line.key !== undefined ? { key: r.line.key } : {}), ...(r.error ? { error: r.error } : { response: r.response }) }))
+    .map((r) =>
+      JSON.stringify({
+        ...(r.line.key !== undefined ? { key: r.line.key } : {}),
+        ...(r.error ? { error: r.error } : { response: r.response }),
+      }),
+    )
     .join('\n')
     .concat('\n');
 }

@@ -24,7 +24,12 @@ interface ResultLine {
 }
 
 const imageRequest = (prompt: string) => ({
-  contents: [{ role: 'user', parts: [{ text: prompt }, { inlineData: { mimeType: 'image/png', data: base64Of(SMALL_PNG) } }] }],
+  contents: [
+    {
+      role: 'user',
+      parts: [{ text: prompt }, { inlineData: { mimeType: 'image/png', data: base64Of(SMALL_PNG) } }],
+    },
+  ],
   generationConfig: { responseModalities: ['IMAGE'] },
 });
 
@@ -46,17 +51,35 @@ describe('fake Gemini Batch API through the real SDK', () => {
   it('runs an inline batch through PENDING → RUNNING → SUCCEEDED with a per-line error', async () => {
     const ai = client(fake);
     const src = ['ink wash', 'van gogh', 'noir'].map((text, i) => ({
-      contents: [{ role: 'user', parts: [{ text }, { inlineData: { mimeType: 'image/png', data: base64Of(SMALL_PNG) } }] }],
+      contents: [
+        {
+          role: 'user',
+          parts: [{ text }, { inlineData: { mimeType: 'image/png', data: base64Of(SMALL_PNG) } }],
+        },
+      ],
       config: { responseModalities: ['IMAGE'] },
       metadata: { key: `k${i + 1}` },
     }));
     fake.inject({ match: { batchKey: 'k2' }, respond: { status: 500 } });
     const job = await ai.batches.create({ model: MODEL, src, config: { displayName: 'restyle-3' } });
-    expect(job).toMatchObject({ displayName: 'restyle-3', state: 'JOB_STATE_PENDING', model: `models/${MODEL}` });
+    expect(job).toMatchObject({
+      displayName: 'restyle-3',
+      state: 'JOB_STATE_PENDING',
+      model: `models/${MODEL}`,
+    });
     expect(job.name).toMatch(/^batches\/[a-z0-9]+$/);
     const create = fake.requests.at(-1);
-    expect(create).toMatchObject({ method: 'POST', path: `/v1beta/models/${MODEL}:batchGenerateContent`, model: MODEL });
-    expect(create?.body).toMatchObject({ batch: { displayName: 'restyle-3', inputConfig: { requests: { requests: [{ metadata: { key: 'k1' } }, {}, {}] } } } });
+    expect(create).toMatchObject({
+      method: 'POST',
+      path: `/v1beta/models/${MODEL}:batchGenerateContent`,
+      model: MODEL,
+    });
+    expect(create?.body).toMatchObject({
+      batch: {
+        displayName: 'restyle-3',
+        inputConfig: { requests: { requests: [{ metadata: { key: 'k1' } }, {}, {}] } },
+      },
+    });
 
     const name = job.name ?? '';
     await fake.batches.advance(name);
@@ -73,10 +96,18 @@ describe('fake Gemini Batch API through the real SDK', () => {
     expect((await sharp(Buffer.from(data, 'base64')).metadata()).format).toBe('png');
 
     // The raw operation carries the stats the SDK drops.
-    const raw = (await (await fetch(`${fake.url}/v1beta/${name}`, { headers: { 'x-goog-api-key': 'key-1' } })).json()) as RawOperation;
-    expect(raw.metadata.batchStats).toEqual({ requestCount: '3', successfulRequestCount: '2', failedRequestCount: '1' });
+    const raw = (await (
+      await fetch(`${fake.url}/v1beta/${name}`, { headers: { 'x-goog-api-key': 'key-1' } })
+    ).json()) as RawOperation;
+    expect(raw.metadata.batchStats).toEqual({
+      requestCount: '3',
+      successfulRequestCount: '2',
+      failedRequestCount: '1',
+    });
     expect(raw.done).toBe(true);
-    expect(raw.response['@type']).toBe('type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput');
+    expect(raw.response['@type']).toBe(
+      'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput',
+    );
   });
 
   it('runs a JSONL file batch on a fake-clock schedule and writes a downloadable results file', async () => {
@@ -84,10 +115,19 @@ describe('fake Gemini Batch API through the real SDK', () => {
     const jsonl = [
       JSON.stringify({ key: 'request-1', request: imageRequest('ink wash') }),
       '{"key":"request-2","request": {not json',
-      JSON.stringify({ key: 'request-3', request: { ...imageRequest('sepia'), generation_config: { responseModalities: ['IMAGE'] } } }),
-      JSON.stringify({ key: 'request-4', request: { ...imageRequest('duo'), generationConfig: { candidateCount: 2 } } }),
+      JSON.stringify({
+        key: 'request-3',
+        request: { ...imageRequest('sepia'), generation_config: { responseModalities: ['IMAGE'] } },
+      }),
+      JSON.stringify({
+        key: 'request-4',
+        request: { ...imageRequest('duo'), generationConfig: { candidateCount: 2 } },
+      }),
     ].join('\n');
-    const input = await ai.files.upload({ file: new Blob([jsonl]), config: { mimeType: 'application/jsonl', displayName: 'in.jsonl' } });
+    const input = await ai.files.upload({
+      file: new Blob([jsonl]),
+      config: { mimeType: 'application/jsonl', displayName: 'in.jsonl' },
+    });
     fake.batches.setSchedule({ runningAfterMs: 60_000, succeededAfterMs: 3_600_000 });
     const job = await ai.batches.create({ model: MODEL, src: input.name ?? '' });
     const name = job.name ?? '';
@@ -107,22 +147,37 @@ describe('fake Gemini Batch API through the real SDK', () => {
 
     const out = join(tmp.path, 'results.jsonl');
     await ai.files.download({ file: done.dest?.fileName ?? '', downloadPath: out });
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ResultLine);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ResultLine);
     // An unreadable line has no key to echo, but keeps its place.
     expect(lines.map((l) => l.key)).toEqual(['request-1', undefined, 'request-3', 'request-4']);
     expect(lines[0]?.response.candidates[0]?.finishReason).toBe('STOP');
     expect(lines[0]?.response.usageMetadata.candidatesTokenCount).toBe(1290);
     expect(lines[1]?.error).toEqual({ code: 400, message: 'Invalid JSON on line 2.' });
     expect(lines[2]?.response.candidates[0]?.content.parts[0]?.inlineData.mimeType).toBe('image/png');
-    expect(lines[3]?.error).toEqual({ code: 400, message: `Multiple candidates is not enabled for models/${MODEL}` });
+    expect(lines[3]?.error).toEqual({
+      code: 400,
+      message: `Multiple candidates is not enabled for models/${MODEL}`,
+    });
     const resultsFile = await ai.files.get({ name: done.dest?.fileName ?? '' });
-    expect(resultsFile).toMatchObject({ source: 'GENERATED', mimeType: 'application/jsonl', state: 'ACTIVE' });
+    expect(resultsFile).toMatchObject({
+      source: 'GENERATED',
+      mimeType: 'application/jsonl',
+      state: 'ACTIVE',
+    });
     expect(resultsFile.downloadUri).toContain(':download?alt=media');
   });
 
   it('lists with paging, cancels, deletes, fails and expires batches', async () => {
     const ai = client(fake);
-    const make = (n: string) => ai.batches.create({ model: MODEL, src: [{ contents: n, metadata: { key: n } }], config: { displayName: n } });
+    const make = (n: string) =>
+      ai.batches.create({
+        model: MODEL,
+        src: [{ contents: n, metadata: { key: n } }],
+        config: { displayName: n },
+      });
     const a = await make('a');
     const b = await make('b');
     const c = await make('c');
@@ -135,7 +190,9 @@ describe('fake Gemini Batch API through the real SDK', () => {
     await ai.batches.cancel({ name: a.name ?? '' });
     expect((await ai.batches.get({ name: a.name ?? '' })).state).toBe('JOB_STATE_CANCELLED');
     expect(fake.requests.find((r) => r.path.endsWith(':cancel'))).toMatchObject({ method: 'POST', body: {} });
-    expect((await apiError(ai.batches.cancel({ name: a.name ?? '' }))).body.error.status).toBe('FAILED_PRECONDITION');
+    expect((await apiError(ai.batches.cancel({ name: a.name ?? '' }))).body.error.status).toBe(
+      'FAILED_PRECONDITION',
+    );
 
     await fake.batches.advance(b.name ?? '', 'BATCH_STATE_FAILED', { code: 3, message: 'bad input' });
     expect((await ai.batches.get({ name: b.name ?? '' })).state).toBe('JOB_STATE_FAILED');
@@ -152,6 +209,8 @@ describe('fake Gemini Batch API through the real SDK', () => {
   it('keeps batches per project and rejects a missing input file with 403', async () => {
     const job = await client(fake, 'key-1').batches.create({ model: MODEL, src: [{ contents: 'x' }] });
     expect((await apiError(client(fake, 'key-2').batches.get({ name: job.name ?? '' }))).status).toBe(404);
-    expect((await apiError(client(fake).batches.create({ model: MODEL, src: 'files/nosuchfile' }))).status).toBe(403);
+    expect(
+      (await apiError(client(fake).batches.create({ model: MODEL, src: 'files/nosuchfile' }))).status,
+    ).toBe(403);
   });
 });

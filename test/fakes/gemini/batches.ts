@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { inlinedResponses, inlineLines, parseJsonl, resultsJsonl, runLines, type BatchLine, type BatchResult } from './batch-run.js';
+import {
+  inlinedResponses,
+  inlineLines,
+  parseJsonl,
+  resultsJsonl,
+  runLines,
+  type BatchLine,
+  type BatchResult,
+} from './batch-run.js';
 import type { FakeClock } from './clock.js';
 import { GoogleApiError, invalidArgument, modelNotFound, notFound } from './errors.js';
 import type { FileStore } from './files.js';
@@ -18,7 +26,12 @@ export type BatchState =
   | 'BATCH_STATE_CANCELLED'
   | 'BATCH_STATE_EXPIRED';
 
-const TERMINAL: ReadonlySet<BatchState> = new Set(['BATCH_STATE_SUCCEEDED', 'BATCH_STATE_FAILED', 'BATCH_STATE_CANCELLED', 'BATCH_STATE_EXPIRED']);
+const TERMINAL: ReadonlySet<BatchState> = new Set([
+  'BATCH_STATE_SUCCEEDED',
+  'BATCH_STATE_FAILED',
+  'BATCH_STATE_CANCELLED',
+  'BATCH_STATE_EXPIRED',
+]);
 const EXPIRY_MS = 48 * 3600_000;
 const TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1main.';
 
@@ -80,7 +93,8 @@ export class BatchStore {
   create(ctx: Ctx, project: string, model: string): Reply {
     if (!this.deps.models.has(model)) throw modelNotFound(model, 'batchGenerateContent');
     const parsed = CreateBody.safeParse(ctx.json);
-    if (!parsed.success) throw invalidArgument('Invalid JSON payload received. Expected {"batch":{"inputConfig":{…}}}.');
+    if (!parsed.success)
+      throw invalidArgument('Invalid JSON payload received. Expected {"batch":{"inputConfig":{…}}}.');
     const { displayName, inputConfig } = parsed.data.batch;
     if ((inputConfig.fileName === undefined) === (inputConfig.requests === undefined)) {
       throw invalidArgument('batch.input_config must set exactly one of file_name or requests.');
@@ -99,7 +113,10 @@ export class BatchStore {
       project,
       model,
       displayName,
-      fileName: inputConfig.fileName === undefined ? undefined : `files/${inputConfig.fileName.replace(/^files\//, '')}`,
+      fileName:
+        inputConfig.fileName === undefined
+          ? undefined
+          : `files/${inputConfig.fileName.replace(/^files\//, '')}`,
       lines,
       state: 'BATCH_STATE_PENDING',
       createTime: now,
@@ -121,7 +138,12 @@ export class BatchStore {
     const mine = [...this.batches.values()].filter((b) => b.project === project);
     await Promise.all(mine.map((b) => this.sync(b)));
     const { page, nextPageToken } = paginate(mine, ctx.query, { pageSize: 10, maxPageSize: 100 });
-    return { json: { ...(page.length > 0 ? { operations: page.map((b) => this.operation(b)) } : {}), ...(nextPageToken ? { nextPageToken } : {}) } };
+    return {
+      json: {
+        ...(page.length > 0 ? { operations: page.map((b) => this.operation(b)) } : {}),
+        ...(nextPageToken ? { nextPageToken } : {}),
+      },
+    };
   }
 
   /** `POST /v1beta/batches/{id}:cancel` → `{}`; the job becomes CANCELLED. */
@@ -129,7 +151,11 @@ export class BatchStore {
     const batch = this.find(id, project);
     await this.sync(batch);
     if (TERMINAL.has(batch.state)) {
-      throw new GoogleApiError(400, `Batch batches/${id} is already ${batch.state} and cannot be cancelled.`, 'FAILED_PRECONDITION');
+      throw new GoogleApiError(
+        400,
+        `Batch batches/${id} is already ${batch.state} and cannot be cancelled.`,
+        'FAILED_PRECONDITION',
+      );
     }
     this.finish(batch, 'BATCH_STATE_CANCELLED', this.clock.now());
     return { json: {} };
@@ -156,12 +182,17 @@ export class BatchStore {
    * Moves a batch on: PENDING → RUNNING → SUCCEEDED by default, or straight to `to` (any state;
    * SUCCEEDED computes the results, FAILED sets `error`). Resolves once results are written.
    */
-  async advance(name: string, to?: BatchState, error?: { code: number; message: string }): Promise<StoredBatch> {
+  async advance(
+    name: string,
+    to?: BatchState,
+    error?: { code: number; message: string },
+  ): Promise<StoredBatch> {
     const batch = this.peek(name);
     if (!batch) throw new Error(`No batch ${name}`);
     if (batch.finishing) await batch.finishing;
     if (TERMINAL.has(batch.state)) throw new Error(`Batch ${name} is already ${batch.state}`);
-    const target = to ?? (batch.state === 'BATCH_STATE_PENDING' ? 'BATCH_STATE_RUNNING' : 'BATCH_STATE_SUCCEEDED');
+    const target =
+      to ?? (batch.state === 'BATCH_STATE_PENDING' ? 'BATCH_STATE_RUNNING' : 'BATCH_STATE_SUCCEEDED');
     await this.moveTo(batch, target, this.clock.now(), error);
     return batch;
   }
@@ -188,7 +219,8 @@ export class BatchStore {
     const now = this.clock.now();
     const expireAt = batch.createTime + EXPIRY_MS;
     const doneAt = s?.succeededAfterMs === undefined ? undefined : batch.createTime + s.succeededAfterMs;
-    if (doneAt !== undefined && doneAt <= now && doneAt < expireAt) return this.moveTo(batch, 'BATCH_STATE_SUCCEEDED', doneAt);
+    if (doneAt !== undefined && doneAt <= now && doneAt < expireAt)
+      return this.moveTo(batch, 'BATCH_STATE_SUCCEEDED', doneAt);
     if (expireAt <= now) return this.moveTo(batch, 'BATCH_STATE_EXPIRED', expireAt);
     const runAt = s?.runningAfterMs === undefined ? undefined : batch.createTime + s.runningAfterMs;
     if (runAt !== undefined && runAt <= now && batch.state === 'BATCH_STATE_PENDING') {
@@ -196,14 +228,20 @@ export class BatchStore {
     }
   }
 
-  private async moveTo(batch: StoredBatch, to: BatchState, at: number, error?: { code: number; message: string }): Promise<void> {
+  private async moveTo(
+    batch: StoredBatch,
+    to: BatchState,
+    at: number,
+    error?: { code: number; message: string },
+  ): Promise<void> {
     if (to === 'BATCH_STATE_SUCCEEDED') {
       batch.finishing = this.complete(batch, at).finally(() => {
         batch.finishing = undefined;
       });
       return batch.finishing;
     }
-    if (to === 'BATCH_STATE_FAILED') batch.error = error ?? { code: 13, message: 'Batch failed: internal error.' };
+    if (to === 'BATCH_STATE_FAILED')
+      batch.error = error ?? { code: 13, message: 'Batch failed: internal error.' };
     if (TERMINAL.has(to)) return this.finish(batch, to, at);
     batch.state = to;
     batch.updateTime = at;
@@ -214,15 +252,23 @@ export class BatchStore {
     try {
       results = await runLines(this.deps, this.injector, batch.project, batch.model, batch.lines);
     } catch (err) {
-      batch.error = { code: 13, message: `Batch failed: ${err instanceof Error ? err.message : String(err)}` };
+      batch.error = {
+        code: 13,
+        message: `Batch failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
       return this.finish(batch, 'BATCH_STATE_FAILED', at);
     }
     batch.results = results;
     if (batch.fileName !== undefined) {
-      const file = this.files.add(batch.project, Buffer.from(resultsJsonl(results), 'utf8'), 'application/jsonl', {
-        id: `batch${batch.id}`,
-        source: 'GENERATED',
-      });
+      const file = this.files.add(
+        batch.project,
+        Buffer.from(resultsJsonl(results), 'utf8'),
+        'application/jsonl',
+        {
+          id: `batch${batch.id}`,
+          source: 'GENERATED',
+        },
+      );
       batch.responsesFile = `files/${file.id}`;
     }
     this.finish(batch, 'BATCH_STATE_SUCCEEDED', at);
@@ -255,9 +301,10 @@ export class BatchStore {
     };
     let output: Record<string, unknown> | undefined;
     if (b.state === 'BATCH_STATE_SUCCEEDED' && b.results) {
-      output = b.responsesFile !== undefined
-        ? { responsesFile: b.responsesFile }
-        : { inlinedResponses: { inlinedResponses: inlinedResponses(b.results) } };
+      output =
+        b.responsesFile !== undefined
+          ? { responsesFile: b.responsesFile }
+          : { inlinedResponses: { inlinedResponses: inlinedResponses(b.results) } };
     }
     const iso = (ms: number): string => new Date(ms).toISOString();
     const metadata = {

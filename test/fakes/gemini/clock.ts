@@ -67,8 +67,10 @@ function assertTimeScale(timeScale: number): void {
 
 /** Accepts epoch ms, a Date or an ISO string; throws on anything unparseable. */
 export function toEpochMs(value: number | Date | string): number {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : value.getTime();
-  if (!Number.isFinite(ms)) throw new RangeError(`Expected a time (epoch ms, Date or ISO string), got ${String(value)}`);
+  const ms =
+    typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : value.getTime();
+  if (!Number.isFinite(ms))
+    throw new RangeError(`Expected a time (epoch ms, Date or ISO string), got ${String(value)}`);
   return ms;
 }
 

@@ -86,7 +86,11 @@ export function apiKeyInvalid(): GoogleApiError {
       domain: 'googleapis.com',
       metadata: { service: 'generativelanguage.googleapis.com' },
     },
-    { '@type': `${TYPE}LocalizedMessage`, locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+    {
+      '@type': `${TYPE}LocalizedMessage`,
+      locale: 'en-US',
+      message: 'API key not valid. Please pass a valid API key.',
+    },
   ]);
 }
 
@@ -101,7 +105,11 @@ export function unregisteredCaller(): GoogleApiError {
 
 /** 403 for a key Google has blocked because it leaked. */
 export function leakedKey(): GoogleApiError {
-  return new GoogleApiError(403, 'Your API key was reported as leaked. Please use another API key.', 'PERMISSION_DENIED');
+  return new GoogleApiError(
+    403,
+    'Your API key was reported as leaked. Please use another API key.',
+    'PERMISSION_DENIED',
+  );
 }
 
 /** 403 for a file that is missing or belongs to another project: the real API does not tell which. */
@@ -150,7 +158,12 @@ export function quotaExceeded(v: QuotaViolation): GoogleApiError {
   return new GoogleApiError(429, message, 'RESOURCE_EXHAUSTED', [
     {
       '@type': `${TYPE}Help`,
-      links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }],
+      links: [
+        {
+          description: 'Learn more about Gemini API quotas',
+          url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+        },
+      ],
     },
     {
       '@type': `${TYPE}QuotaFailure`,

@@ -21,8 +21,17 @@ describe('fake Gemini Files API through the real SDK', () => {
   it('uploads a real image by path with the resumable protocol, then gets, lists, downloads and deletes it', async () => {
     const ai = client(fake);
     const original = readFileSync(SMALL_PNG);
-    const file = await ai.files.upload({ file: SMALL_PNG, config: { mimeType: 'image/png', displayName: 'comic.png' } });
-    expect(file).toMatchObject({ mimeType: 'image/png', displayName: 'comic.png', sizeBytes: String(original.length), state: 'ACTIVE', source: 'UPLOADED' });
+    const file = await ai.files.upload({
+      file: SMALL_PNG,
+      config: { mimeType: 'image/png', displayName: 'comic.png' },
+    });
+    expect(file).toMatchObject({
+      mimeType: 'image/png',
+      displayName: 'comic.png',
+      sizeBytes: String(original.length),
+      state: 'ACTIVE',
+      source: 'UPLOADED',
+    });
     expect(file.name).toMatch(/^files\/[a-z0-9]+$/);
     expect(file.uri).toBe(`https://generativelanguage.googleapis.com/v1beta/${file.name}`);
     expect(Date.parse(file.expirationTime ?? '') - Date.parse(file.createTime ?? '')).toBe(48 * 3600_000);
@@ -37,10 +46,15 @@ describe('fake Gemini Files API through the real SDK', () => {
       'x-goog-upload-header-content-type': 'image/png',
       'x-goog-upload-file-name': 'esrgan_lq_comic.png',
     });
-    expect(start?.body).toEqual({ file: { mimeType: 'image/png', displayName: 'comic.png', sizeBytes: String(original.length) } });
+    expect(start?.body).toEqual({
+      file: { mimeType: 'image/png', displayName: 'comic.png', sizeBytes: String(original.length) },
+    });
     expect(chunk).toMatchObject({ path: '/upload/v1beta/files', body: original.length });
     expect(chunk?.query.upload_id).toBeTruthy();
-    expect(chunk?.headers).toMatchObject({ 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' });
+    expect(chunk?.headers).toMatchObject({
+      'x-goog-upload-command': 'upload, finalize',
+      'x-goog-upload-offset': '0',
+    });
 
     const name = file.name ?? '';
     expect(await ai.files.get({ name })).toMatchObject({ name, sizeBytes: String(original.length) });
@@ -54,10 +68,16 @@ describe('fake Gemini Files API through the real SDK', () => {
     const out = join(tmp.path, 'downloaded.png');
     await ai.files.download({ file: name, downloadPath: out });
     expect(readFileSync(out).equals(original)).toBe(true);
-    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v1beta/${name}:download`, query: { alt: 'media' } });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: `/v1beta/${name}:download`,
+      query: { alt: 'media' },
+    });
 
     // Non-SDK clients use the /download prefix.
-    const viaPrefix = await fetch(`${fake.url}/download/v1beta/${name}:download?alt=media`, { headers: { 'x-goog-api-key': 'key-1' } });
+    const viaPrefix = await fetch(`${fake.url}/download/v1beta/${name}:download?alt=media`, {
+      headers: { 'x-goog-api-key': 'key-1' },
+    });
     expect(viaPrefix.status).toBe(200);
     expect(Buffer.from(await viaPrefix.arrayBuffer()).equals(original)).toBe(true);
 
@@ -70,10 +90,15 @@ describe('fake Gemini Files API through the real SDK', () => {
   it('uploads a Blob in 8 MiB chunks, keeping config.name', async () => {
     const ai = client(fake);
     const bytes = Buffer.alloc(9 * 1024 * 1024, 7);
-    const file = await ai.files.upload({ file: new Blob([bytes]), config: { mimeType: 'application/octet-stream', name: 'bigblob' } });
+    const file = await ai.files.upload({
+      file: new Blob([bytes]),
+      config: { mimeType: 'application/octet-stream', name: 'bigblob' },
+    });
     expect(file).toMatchObject({ name: 'files/bigblob', sizeBytes: String(bytes.length) });
     const chunks = fake.requests.filter((r) => r.query.upload_id);
-    expect(chunks.map((r) => [r.headers['x-goog-upload-command'], r.headers['x-goog-upload-offset'], r.body])).toEqual([
+    expect(
+      chunks.map((r) => [r.headers['x-goog-upload-command'], r.headers['x-goog-upload-offset'], r.body]),
+    ).toEqual([
       ['upload', '0', 8388608],
       ['upload, finalize', '8388608', 1048576],
     ]);
@@ -84,7 +109,10 @@ describe('fake Gemini Files API through the real SDK', () => {
     const ai = client(fake);
     const names: string[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const f = await ai.files.upload({ file: new Blob([`line ${i}\n`]), config: { mimeType: 'text/plain' } });
+      const f = await ai.files.upload({
+        file: new Blob([`line ${i}\n`]),
+        config: { mimeType: 'text/plain' },
+      });
       names.push(f.name ?? '');
     }
     fake.requests.length = 0;
@@ -101,7 +129,10 @@ describe('fake Gemini Files API through the real SDK', () => {
   });
 
   it("hides another project's files with the real 403, and reports PROCESSING then expiry by fake clock", async () => {
-    const mine = await client(fake, 'key-1').files.upload({ file: new Blob(['x']), config: { mimeType: 'text/plain' } });
+    const mine = await client(fake, 'key-1').files.upload({
+      file: new Blob(['x']),
+      config: { mimeType: 'text/plain' },
+    });
     const foreign = await apiError(client(fake, 'key-2').files.get({ name: mine.name ?? '' }));
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.message).toContain('may not exist');
@@ -134,7 +165,9 @@ describe('fake Gemini Files API through the real SDK', () => {
       body: '{}',
     });
     const uploadUrl = start.headers.get('x-goog-upload-url') ?? '';
-    expect(uploadUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/upload\/v1beta\/files\?upload_id=.+&upload_protocol=resumable$/);
+    expect(uploadUrl).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/upload\/v1beta\/files\?upload_id=.+&upload_protocol=resumable$/,
+    );
     expect(start.headers.get('x-goog-upload-status')).toBe('active');
     const short = await fetch(uploadUrl, {
       method: 'POST',

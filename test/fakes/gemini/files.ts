@@ -84,10 +84,16 @@ export class FileStore {
   }
 
   /** Adds a file, e.g. a batch's results; returns it. */
-  add(project: string, bytes: Buffer, mimeType: string, opts: { id?: string; displayName?: string; source?: 'UPLOADED' | 'GENERATED' } = {}): StoredFile {
+  add(
+    project: string,
+    bytes: Buffer,
+    mimeType: string,
+    opts: { id?: string; displayName?: string; source?: 'UPLOADED' | 'GENERATED' } = {},
+  ): StoredFile {
     const now = this.clock.now();
     const id = opts.id ?? newId();
-    if (this.files.has(id)) throw new GoogleApiError(409, `File files/${id} already exists.`, 'ALREADY_EXISTS');
+    if (this.files.has(id))
+      throw new GoogleApiError(409, `File files/${id} already exists.`, 'ALREADY_EXISTS');
     const file: StoredFile = {
       id,
       project,
@@ -116,7 +122,11 @@ export class FileStore {
   resolveInput(fileUri: string, project: string): WireImage {
     const file = this.get(fileUri, project);
     if (this.state(file) !== 'ACTIVE') {
-      throw new GoogleApiError(400, `The File ${file.id} is not in an ACTIVE state and usage is not allowed.`, 'FAILED_PRECONDITION');
+      throw new GoogleApiError(
+        400,
+        `The File ${file.id} is not in an ACTIVE state and usage is not allowed.`,
+        'FAILED_PRECONDITION',
+      );
     }
     return { bytes: file.bytes, mimeType: file.mimeType };
   }
@@ -135,7 +145,9 @@ export class FileStore {
       // The real API sends base64 of the hex digest, not of the raw digest.
       sha256Hash: Buffer.from(createHash('sha256').update(f.bytes).digest('hex')).toString('base64'),
       uri: `${PUBLIC_ORIGIN}/v1beta/files/${f.id}`,
-      ...(f.source === 'GENERATED' ? { downloadUri: `${PUBLIC_ORIGIN}/download/v1beta/files/${f.id}:download?alt=media` } : {}),
+      ...(f.source === 'GENERATED'
+        ? { downloadUri: `${PUBLIC_ORIGIN}/download/v1beta/files/${f.id}:download?alt=media` }
+        : {}),
       state,
       source: f.source,
       ...(state === 'FAILED' ? { error: { code: 3, message: f.failure } } : {}),
@@ -144,8 +156,13 @@ export class FileStore {
 
   /** `POST /upload/v1beta/files` with `X-Goog-Upload-Command: start`. */
   start(ctx: Ctx, project: string): Reply {
-    if (ctx.headers['x-goog-upload-protocol'] !== 'resumable' || ctx.headers['x-goog-upload-command'] !== 'start') {
-      throw invalidArgument('Only resumable uploads are supported: send X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start.');
+    if (
+      ctx.headers['x-goog-upload-protocol'] !== 'resumable' ||
+      ctx.headers['x-goog-upload-command'] !== 'start'
+    ) {
+      throw invalidArgument(
+        'Only resumable uploads are supported: send X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start.',
+      );
     }
     const parsed = StartBody.safeParse(ctx.json ?? {});
     if (!parsed.success) throw invalidArgument('Invalid JSON payload received in upload start.');
@@ -154,17 +171,30 @@ export class FileStore {
     if (!mimeType) throw invalidArgument('Missing MIME type: set X-Goog-Upload-Header-Content-Type.');
     const sizeHeader = ctx.headers['x-goog-upload-header-content-length'] ?? meta.sizeBytes;
     const declaredSize = sizeHeader === undefined ? undefined : Number(sizeHeader);
-    if (declaredSize !== undefined && (!Number.isInteger(declaredSize) || declaredSize < 0 || declaredSize > MAX_FILE_BYTES)) {
+    if (
+      declaredSize !== undefined &&
+      (!Number.isInteger(declaredSize) || declaredSize < 0 || declaredSize > MAX_FILE_BYTES)
+    ) {
       throw invalidArgument(`Invalid upload size: ${String(sizeHeader)} (the limit is 2 GB per file).`);
     }
     let id: string | undefined;
     if (meta.name !== undefined) {
       id = meta.name.replace(/^files\//, '');
-      if (!/^[a-z0-9-]{1,40}$/.test(id)) throw invalidArgument(`Invalid file name: ${meta.name}. Use at most 40 characters of [a-z0-9-].`);
-      if (this.files.has(id)) throw new GoogleApiError(409, `File files/${id} already exists.`, 'ALREADY_EXISTS');
+      if (!/^[a-z0-9-]{1,40}$/.test(id))
+        throw invalidArgument(`Invalid file name: ${meta.name}. Use at most 40 characters of [a-z0-9-].`);
+      if (this.files.has(id))
+        throw new GoogleApiError(409, `File files/${id} already exists.`, 'ALREADY_EXISTS');
     }
     const uploadId = randomBytes(18).toString('base64url');
-    this.uploads.set(uploadId, { project, id, displayName: meta.displayName, mimeType, declaredSize, chunks: [], received: 0 });
+    this.uploads.set(uploadId, {
+      project,
+      id,
+      displayName: meta.displayName,
+      mimeType,
+      declaredSize,
+      chunks: [],
+      received: 0,
+    });
     return {
       empty: true,
       headers: {
@@ -180,10 +210,16 @@ export class FileStore {
     const uploadId = ctx.query.get('upload_id') ?? '';
     const session = this.uploads.get(uploadId);
     if (!session) throw notFound(`Upload session ${uploadId} was not found or has expired.`);
-    const commands = (ctx.headers['x-goog-upload-command'] ?? '').split(',').map((c) => c.trim().toLowerCase());
+    const commands = (ctx.headers['x-goog-upload-command'] ?? '')
+      .split(',')
+      .map((c) => c.trim().toLowerCase());
     const status = (s: string, extra: Record<string, string> = {}): Reply => ({
       empty: true,
-      headers: { 'x-goog-upload-status': s, 'x-goog-upload-size-received': String(session.received), ...extra },
+      headers: {
+        'x-goog-upload-status': s,
+        'x-goog-upload-size-received': String(session.received),
+        ...extra,
+      },
     });
     if (commands.includes('query')) return status('active');
     if (commands.includes('cancel')) {
@@ -191,19 +227,25 @@ export class FileStore {
       return status('cancelled');
     }
     if (!commands.includes('upload') && !commands.includes('finalize')) {
-      throw invalidArgument(`Unknown X-Goog-Upload-Command: ${ctx.headers['x-goog-upload-command'] ?? '(none)'}`);
+      throw invalidArgument(
+        `Unknown X-Goog-Upload-Command: ${ctx.headers['x-goog-upload-command'] ?? '(none)'}`,
+      );
     }
     if (commands.includes('upload')) {
       const offset = Number(ctx.headers['x-goog-upload-offset']);
       if (offset !== session.received) {
-        throw invalidArgument(`Invalid X-Goog-Upload-Offset ${String(ctx.headers['x-goog-upload-offset'])}: ${session.received} bytes received so far.`);
+        throw invalidArgument(
+          `Invalid X-Goog-Upload-Offset ${String(ctx.headers['x-goog-upload-offset'])}: ${session.received} bytes received so far.`,
+        );
       }
       session.chunks.push(ctx.raw);
       session.received += ctx.raw.length;
     }
     if (!commands.includes('finalize')) return status('active');
     if (session.declaredSize !== undefined && session.received !== session.declaredSize) {
-      throw invalidArgument(`Upload size mismatch: declared ${session.declaredSize} bytes, received ${session.received}.`);
+      throw invalidArgument(
+        `Upload size mismatch: declared ${session.declaredSize} bytes, received ${session.received}.`,
+      );
     }
     this.uploads.delete(uploadId);
     const file = this.add(session.project, Buffer.concat(session.chunks), session.mimeType, {
@@ -218,7 +260,12 @@ export class FileStore {
     const mine = this.all().filter((f) => f.project === project);
     const { page, nextPageToken } = paginate(mine, ctx.query, { pageSize: 10, maxPageSize: 100 });
     // An empty list is `{}` in proto3 JSON.
-    return { json: { ...(page.length > 0 ? { files: page.map((f) => this.resource(f)) } : {}), ...(nextPageToken ? { nextPageToken } : {}) } };
+    return {
+      json: {
+        ...(page.length > 0 ? { files: page.map((f) => this.resource(f)) } : {}),
+        ...(nextPageToken ? { nextPageToken } : {}),
+      },
+    };
   }
 
   /** `DELETE /v1beta/files/{id}` → `{}`. */
@@ -264,7 +311,9 @@ export class FileStore {
 
 /** `files/abc`, `abc` or `https://…/v1beta/files/abc` → `abc`. */
 export function idOf(name: string): string {
-  const afterFiles = name.includes('files/') ? name.slice(name.lastIndexOf('files/') + 'files/'.length) : name;
+  const afterFiles = name.includes('files/')
+    ? name.slice(name.lastIndexOf('files/') + 'files/'.length)
+    : name;
   return afterFiles.split(/[:?]/)[0] ?? afterFiles;
 }
 

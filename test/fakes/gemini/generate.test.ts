@@ -5,7 +5,9 @@ import { startFakeGemini } from './server.js';
 import { apiError, base64Of, client, PHOTO_JPEG, restyle, SMALL_PNG } from './testing.js';
 import type { FakeGemini } from './types.js';
 
-function imageOf(res: { candidates?: { content?: { parts?: { inlineData?: { data?: string; mimeType?: string } }[] } }[] }) {
+function imageOf(res: {
+  candidates?: { content?: { parts?: { inlineData?: { data?: string; mimeType?: string } }[] } }[];
+}) {
   const inline = res.candidates?.[0]?.content?.parts?.find((p) => p.inlineData)?.inlineData;
   return { bytes: Buffer.from(inline?.data ?? '', 'base64'), mimeType: inline?.mimeType };
 }
@@ -41,7 +43,12 @@ describe('fake Gemini generateContent and models through the real SDK', () => {
       candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1290 }],
     });
     const [req] = fake.requests;
-    expect(req).toMatchObject({ method: 'POST', path: '/v1beta/models/gemini-2.5-flash-image:generateContent', model: 'gemini-2.5-flash-image', apiKey: 'key-1' });
+    expect(req).toMatchObject({
+      method: 'POST',
+      path: '/v1beta/models/gemini-2.5-flash-image:generateContent',
+      model: 'gemini-2.5-flash-image',
+      apiKey: 'key-1',
+    });
     expect(req?.headers['user-agent']).toMatch(/^google-genai-sdk\/2\.32\.0 gl-node\//);
     expect(req?.headers['x-goog-api-client']).toMatch(/^google-genai-sdk\/2\.32\.0/);
   });
@@ -55,13 +62,23 @@ describe('fake Gemini generateContent and models through the real SDK', () => {
     expect(a1.equals(b)).toBe(false);
     const input = await sharp(readFileSync(SMALL_PNG)).stats();
     const out = await sharp(a1).stats();
-    expect(out.channels.map((c) => Math.round(c.mean))).not.toEqual(input.channels.map((c) => Math.round(c.mean)));
+    expect(out.channels.map((c) => Math.round(c.mean))).not.toEqual(
+      input.channels.map((c) => Math.round(c.mean)),
+    );
   });
 
   it('answers a JPEG input with a JPEG cropped to the aspect ratio, and counts 768px tiles', async () => {
     const res = await client(fake).models.generateContent({
       model: 'gemini-3-pro-image-preview',
-      contents: [{ role: 'user', parts: [{ text: 'make it blue' }, { inlineData: { mimeType: 'image/jpeg', data: base64Of(PHOTO_JPEG) } }] }],
+      contents: [
+        {
+          role: 'user',
+          parts: [
+            { text: 'make it blue' },
+            { inlineData: { mimeType: 'image/jpeg', data: base64Of(PHOTO_JPEG) } },
+          ],
+        },
+      ],
       config: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:1', imageSize: '4K' } },
     });
     const img = imageOf(res);
@@ -70,7 +87,10 @@ describe('fake Gemini generateContent and models through the real SDK', () => {
     expect(res.candidates?.[0]?.content?.parts?.[0]?.text).toContain('make it blue');
     // 700×464 is 1×1 tile of 768 px: 258 tokens; gemini-3-pro-image at 4K outputs 2000 tokens.
     expect(res.usageMetadata?.promptTokensDetails).toContainEqual({ modality: 'IMAGE', tokenCount: 258 });
-    expect(res.usageMetadata?.candidatesTokensDetails).toContainEqual({ modality: 'IMAGE', tokenCount: 2000 });
+    expect(res.usageMetadata?.candidatesTokensDetails).toContainEqual({
+      modality: 'IMAGE',
+      tokenCount: 2000,
+    });
   });
 
   it('draws an image from text alone, in the requested aspect ratio', async () => {
@@ -89,15 +109,27 @@ describe('fake Gemini generateContent and models through the real SDK', () => {
     const file = await ai.files.upload({ file: SMALL_PNG, config: { mimeType: 'image/png' } });
     const res = await ai.models.generateContent({
       model: 'gemini-2.5-flash-image',
-      contents: [{ role: 'user', parts: [{ text: 'sketch' }, { fileData: { mimeType: 'image/png', fileUri: file.uri ?? '' } }] }],
+      contents: [
+        {
+          role: 'user',
+          parts: [{ text: 'sketch' }, { fileData: { mimeType: 'image/png', fileUri: file.uri ?? '' } }],
+        },
+      ],
     });
     expect((await sharp(imageOf(res).bytes).metadata()).width).toBe(60);
 
     const chunks = [];
-    for await (const chunk of await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hello' })) chunks.push(chunk);
+    for await (const chunk of await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'hello',
+    }))
+      chunks.push(chunk);
     expect(chunks).toHaveLength(1);
     expect(chunks[0]?.text).toContain('hello');
-    expect(fake.requests.at(-1)).toMatchObject({ path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent', query: { alt: 'sse' } });
+    expect(fake.requests.at(-1)).toMatchObject({
+      path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+      query: { alt: 'sse' },
+    });
   });
 
   it('rejects what the real API rejects: unknown model 404, several candidates 400', async () => {
@@ -105,13 +137,22 @@ describe('fake Gemini generateContent and models through the real SDK', () => {
     const missing = await apiError(restyle(ai, 'x', 'gemini-9-imaginary'));
     expect(missing.status).toBe(404);
     expect(missing.body.error).toMatchObject({ code: 404, status: 'NOT_FOUND' });
-    expect(missing.body.error.message).toContain('models/gemini-9-imaginary is not found for API version v1beta');
+    expect(missing.body.error.message).toContain(
+      'models/gemini-9-imaginary is not found for API version v1beta',
+    );
 
     const many = await apiError(
-      ai.models.generateContent({ model: 'gemini-2.5-flash-image', contents: 'x', config: { candidateCount: 2 } }),
+      ai.models.generateContent({
+        model: 'gemini-2.5-flash-image',
+        contents: 'x',
+        config: { candidateCount: 2 },
+      }),
     );
     expect(many.status).toBe(400);
-    expect(many.body.error).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'Multiple candidates is not enabled for models/gemini-2.5-flash-image' });
+    expect(many.body.error).toMatchObject({
+      status: 'INVALID_ARGUMENT',
+      message: 'Multiple candidates is not enabled for models/gemini-2.5-flash-image',
+    });
   });
 
   it('lists models with paging, and gets one', async () => {
@@ -119,7 +160,12 @@ describe('fake Gemini generateContent and models through the real SDK', () => {
     const pager = await ai.models.list({ config: { pageSize: 2 } });
     const names: string[] = [];
     for await (const m of pager) names.push(m.name ?? '');
-    expect(names).toEqual(['models/gemini-2.5-flash-image', 'models/gemini-3-pro-image-preview', 'models/gemini-2.5-flash', 'models/gemini-2.5-pro']);
+    expect(names).toEqual([
+      'models/gemini-2.5-flash-image',
+      'models/gemini-3-pro-image-preview',
+      'models/gemini-2.5-flash',
+      'models/gemini-2.5-pro',
+    ]);
     expect(fake.requests.filter((r) => r.path === '/v1beta/models')).toHaveLength(2);
     const model = await ai.models.get({ model: 'gemini-2.5-flash-image' });
     expect(model).toMatchObject({ name: 'models/gemini-2.5-flash-image', inputTokenLimit: 32768 });

@@ -24,7 +24,9 @@ const GenerationConfig = z.looseObject({
   candidateCount: z.number().int().optional(),
   seed: z.number().int().optional(),
   responseModalities: z.array(z.string()).optional(),
-  imageConfig: z.looseObject({ aspectRatio: z.string().optional(), imageSize: z.string().optional() }).optional(),
+  imageConfig: z
+    .looseObject({ aspectRatio: z.string().optional(), imageSize: z.string().optional() })
+    .optional(),
 });
 const Request = z.looseObject({
   contents: z.array(Content).optional(),
@@ -99,11 +101,16 @@ export async function generateContent(
       const finishReason = override.reason ?? 'IMAGE_SAFETY';
       return { candidates: [{ finishReason, index: 0 }], usageMetadata: usage([]), ...base };
     }
-    return { promptFeedback: { blockReason: override.reason ?? 'SAFETY' }, usageMetadata: usage([]), ...base };
+    return {
+      promptFeedback: { blockReason: override.reason ?? 'SAFETY' },
+      usageMetadata: usage([]),
+      ...base,
+    };
   }
   if (override) {
     const finishReason = override.finishReason ?? 'NO_IMAGE';
-    if (finishReason !== 'STOP') return { candidates: [{ finishReason, index: 0 }], usageMetadata: usage([]), ...base };
+    if (finishReason !== 'STOP')
+      return { candidates: [{ finishReason, index: 0 }], usageMetadata: usage([]), ...base };
     const text = "I'm sorry, I can't create that image.";
     const content = { role: 'model', parts: [{ text }] };
     const out = [{ modality: 'TEXT', tokenCount: textTokens(text) }];
@@ -131,7 +138,10 @@ export async function generateContent(
       generatedSide: deps.generatedSide,
     });
     parts.push({ inlineData: { mimeType: img.mimeType, data: img.bytes.toString('base64') } });
-    out.push({ modality: 'IMAGE', tokenCount: model.imageTokens?.(req.config.imageConfig?.imageSize) ?? 1290 });
+    out.push({
+      modality: 'IMAGE',
+      tokenCount: model.imageTokens?.(req.config.imageConfig?.imageSize) ?? 1290,
+    });
   }
   const content = { role: 'model', parts };
   return { candidates: [{ content, finishReason: 'STOP', index: 0 }], usageMetadata: usage(out), ...base };
@@ -141,7 +151,9 @@ async function parse(deps: GenerateDeps, project: string, model: FakeModel, raw:
   const result = Request.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw invalidArgument(`Invalid JSON payload received. ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    throw invalidArgument(
+      `Invalid JSON payload received. ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const body = result.data;
   if (!body.contents || body.contents.length === 0) {
@@ -158,7 +170,9 @@ async function parse(deps: GenerateDeps, project: string, model: FakeModel, raw:
   }
   const aspect = config.imageConfig?.aspectRatio;
   if (aspect !== undefined && !isAspectRatio(aspect)) {
-    throw invalidArgument(`Unsupported aspect ratio: ${aspect}. Supported: 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9.`);
+    throw invalidArgument(
+      `Unsupported aspect ratio: ${aspect}. Supported: 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9.`,
+    );
   }
   const size = config.imageConfig?.imageSize;
   if (size !== undefined && !['512', '1K', '2K', '4K'].includes(size)) {
@@ -174,7 +188,11 @@ async function parse(deps: GenerateDeps, project: string, model: FakeModel, raw:
         const bytes = Buffer.from(part.inlineData.data, 'base64');
         if (part.inlineData.mimeType.startsWith('image/')) {
           if (!(await isDecodable(bytes))) {
-            throw new GoogleApiError(400, 'Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', 'INVALID_ARGUMENT');
+            throw new GoogleApiError(
+              400,
+              'Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+              'INVALID_ARGUMENT',
+            );
           }
           images.push({ bytes, mimeType: part.inlineData.mimeType });
         }

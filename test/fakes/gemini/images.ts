@@ -41,7 +41,9 @@ function ratioOf(aspect: string): number {
  * pixels, so tests can compare outputs, and different prompts yield visibly different ones.
  */
 export function promptDigest(prompt: string, model: string, seed?: number): Buffer {
-  return createHash('sha256').update(`${model}\u0000${seed ?? ''}\u0000${prompt}`).digest();
+  return createHash('sha256')
+    .update(`${model}\u0000${seed ?? ''}\u0000${prompt}`)
+    .digest();
 }
 
 /**

@@ -14,7 +14,11 @@ describe('fake Gemini error injection through the real SDK', () => {
   beforeEach(() => fake.reset());
 
   it('fails once with a real 500 INTERNAL body, then succeeds', async () => {
-    const rule = fake.inject({ match: { method: 'POST', model: 'gemini-2.5-flash-image' }, times: 1, respond: { status: 500 } });
+    const rule = fake.inject({
+      match: { method: 'POST', model: 'gemini-2.5-flash-image' },
+      times: 1,
+      respond: { status: 500 },
+    });
     const ai = client(fake);
     const e = await apiError(restyle(ai));
     expect(e.status).toBe(500);
@@ -29,23 +33,39 @@ describe('fake Gemini error injection through the real SDK', () => {
     fake.inject({ match: { apiKey: 'key-2', path: /:generateContent$/ }, respond: { status: 503 } });
     await restyle(client(fake, 'key-1'));
     const e = await apiError(restyle(client(fake, 'key-2')));
-    expect(e).toMatchObject({ status: 503, body: { error: { status: 'UNAVAILABLE', message: 'The model is overloaded. Please try again later.' } } });
+    expect(e).toMatchObject({
+      status: 503,
+      body: { error: { status: 'UNAVAILABLE', message: 'The model is overloaded. Please try again later.' } },
+    });
 
     fake.clearInjections();
     fake.inject({ times: 2, respond: { status: 503 } });
-    const retrying = client(fake, 'key-1', { retryOptions: { attempts: 3, initialDelay: 0.01, maxDelay: 0.02, jitter: 0 } });
+    const retrying = client(fake, 'key-1', {
+      retryOptions: { attempts: 3, initialDelay: 0.01, maxDelay: 0.02, jitter: 0 },
+    });
     const ok = await restyle(retrying);
     expect(ok.candidates?.[0]?.finishReason).toBe('STOP');
-    expect(fake.requests.filter((r) => r.apiKey === 'key-1' && r.path.endsWith(':generateContent'))).toHaveLength(4);
+    expect(
+      fake.requests.filter((r) => r.apiKey === 'key-1' && r.path.endsWith(':generateContent')),
+    ).toHaveLength(4);
   });
 
   it('injects 400 and 403 with custom messages and details', async () => {
     fake.inject({
       times: 1,
-      respond: { status: 400, statusName: 'FAILED_PRECONDITION', message: 'User location is not supported for the API use.' },
+      respond: {
+        status: 400,
+        statusName: 'FAILED_PRECONDITION',
+        message: 'User location is not supported for the API use.',
+      },
     });
     const e = await apiError(restyle(client(fake)));
-    expect(e).toMatchObject({ status: 400, body: { error: { status: 'FAILED_PRECONDITION', message: 'User location is not supported for the API use.' } } });
+    expect(e).toMatchObject({
+      status: 400,
+      body: {
+        error: { status: 'FAILED_PRECONDITION', message: 'User location is not supported for the API use.' },
+      },
+    });
     fake.inject({ times: 1, respond: { status: 403 } });
     expect((await apiError(client(fake).files.list())).body.error.status).toBe('PERMISSION_DENIED');
   });

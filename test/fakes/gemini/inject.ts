@@ -111,7 +111,9 @@ export class Injector {
 
   /** Finds the rule for this request or batch line and uses it up once. */
   take(input: MatchInput): InjectResponse | undefined {
-    const rule = this.rules.find((r) => (input.generates || !shapesContent(r.respond)) && matches(r.match ?? {}, input));
+    const rule = this.rules.find(
+      (r) => (input.generates || !shapesContent(r.respond)) && matches(r.match ?? {}, input),
+    );
     if (!rule) return undefined;
     rule.hits += 1;
     if (rule.times !== undefined && rule.hits >= rule.times) this.remove(rule);

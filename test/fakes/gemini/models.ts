@@ -30,8 +30,20 @@ export const DEFAULT_MODELS: readonly FakeModel[] = [
     inputTokenLimit: 65536,
     outputTokenLimit: 32768,
   },
-  { id: 'gemini-2.5-flash', displayName: 'Gemini 2.5 Flash', outputsImages: false, inputTokenLimit: 1048576, outputTokenLimit: 65536 },
-  { id: 'gemini-2.5-pro', displayName: 'Gemini 2.5 Pro', outputsImages: false, inputTokenLimit: 1048576, outputTokenLimit: 65536 },
+  {
+    id: 'gemini-2.5-flash',
+    displayName: 'Gemini 2.5 Flash',
+    outputsImages: false,
+    inputTokenLimit: 1048576,
+    outputTokenLimit: 65536,
+  },
+  {
+    id: 'gemini-2.5-pro',
+    displayName: 'Gemini 2.5 Pro',
+    outputsImages: false,
+    inputTokenLimit: 1048576,
+    outputTokenLimit: 65536,
+  },
 ];
 
 /** The Model resource as `GET /v1beta/models` returns it. */

@@ -9,8 +9,8 @@ const KEYS = {
   'a-1': { project: 'alpha' },
   'a-2': { project: 'alpha' },
   'b-1': { project: 'beta' },
-  'dead': { project: 'alpha', valid: false },
-  'leak': { project: 'alpha', leaked: true },
+  dead: { project: 'alpha', valid: false },
+  leak: { project: 'alpha', leaked: true },
 };
 
 describe('fake Gemini quotas and keys through the real SDK', () => {
@@ -34,9 +34,14 @@ describe('fake Gemini quotas and keys through the real SDK', () => {
     expect(e.status).toBe(429);
     expect(e.body.error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' });
     // The oldest call leaves the window 60 s after it was made: 12 s from now.
-    expect(e.body.error.message).toContain(`Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 2, model: ${MODEL}`);
+    expect(e.body.error.message).toContain(
+      `Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 2, model: ${MODEL}`,
+    );
     expect(e.body.error.message).toContain('Please retry in 12.00s.');
-    expect(detail(e.body, 'RetryInfo')).toEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '12s' });
+    expect(detail(e.body, 'RetryInfo')).toEqual({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: '12s',
+    });
     expect(detail(e.body, 'QuotaFailure')).toEqual({
       '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
       violations: [
@@ -48,7 +53,9 @@ describe('fake Gemini quotas and keys through the real SDK', () => {
         },
       ],
     });
-    expect(detail(e.body, 'Help')).toMatchObject({ links: [{ url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] });
+    expect(detail(e.body, 'Help')).toMatchObject({
+      links: [{ url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }],
+    });
     // A refused call uses no quota, and the window slides.
     expect(f.quota.usage('alpha', MODEL)).toEqual({ minute: 2, day: 2 });
     f.clock.advance(12_000);
@@ -61,7 +68,9 @@ describe('fake Gemini quotas and keys through the real SDK', () => {
     await restyle(client(f, 'a-2'));
     const e = await apiError(restyle(client(f, 'a-1')));
     expect(e.status).toBe(429);
-    expect(detail(e.body, 'QuotaFailure')).toMatchObject({ violations: [{ quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaValue: '2' }] });
+    expect(detail(e.body, 'QuotaFailure')).toMatchObject({
+      violations: [{ quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaValue: '2' }],
+    });
     expect((await apiError(restyle(client(f, 'a-2')))).status).toBe(429);
     await restyle(client(f, 'b-1'));
     await restyle(client(f, 'a-1'), 'other model', 'gemini-3-pro-image-preview');
@@ -71,7 +80,13 @@ describe('fake Gemini quotas and keys through the real SDK', () => {
     const f = await start({ limits: { [MODEL]: { rpd: 0, tier: 'paid' } } });
     const e = await apiError(restyle(client(f, 'a-1')));
     expect(detail(e.body, 'QuotaFailure')).toMatchObject({
-      violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_requests_per_model_per_day', quotaId: 'GenerateRequestsPerDayPerProjectPerModel', quotaValue: '0' }],
+      violations: [
+        {
+          quotaMetric: 'generativelanguage.googleapis.com/generate_requests_per_model_per_day',
+          quotaId: 'GenerateRequestsPerDayPerProjectPerModel',
+          quotaValue: '0',
+        },
+      ],
     });
   });
 
@@ -122,15 +137,24 @@ describe('fake Gemini quotas and keys through the real SDK', () => {
     const f = await start({});
     const invalid = await apiError(restyle(client(f, 'dead')));
     expect(invalid.status).toBe(400);
-    expect(invalid.body.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.' });
-    expect(invalid.body.error.details?.[0]).toMatchObject({ reason: 'API_KEY_INVALID', domain: 'googleapis.com' });
+    expect(invalid.body.error).toMatchObject({
+      code: 400,
+      status: 'INVALID_ARGUMENT',
+      message: 'API key not valid. Please pass a valid API key.',
+    });
+    expect(invalid.body.error.details?.[0]).toMatchObject({
+      reason: 'API_KEY_INVALID',
+      domain: 'googleapis.com',
+    });
     expect((await apiError(restyle(client(f, 'nobody-knows-me')))).status).toBe(400);
     const leaked = await apiError(restyle(client(f, 'leak')));
     expect(leaked).toMatchObject({ status: 403, body: { error: { status: 'PERMISSION_DENIED' } } });
 
     const noKey = await fetch(`${f.url}/v1beta/models`);
     expect(noKey.status).toBe(403);
-    expect(((await noKey.json()) as { error: { message: string } }).error.message).toContain('unregistered callers');
+    expect(((await noKey.json()) as { error: { message: string } }).error.message).toContain(
+      'unregistered callers',
+    );
     // The real server also takes ?key=.
     expect((await fetch(`${f.url}/v1beta/models?key=a-1`)).status).toBe(200);
   });

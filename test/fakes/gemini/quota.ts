@@ -44,7 +44,10 @@ const METRICS = {
     },
   },
   paid: {
-    rpm: { metric: 'generativelanguage.googleapis.com/generate_requests_per_model', id: 'GenerateRequestsPerMinutePerProjectPerModel' },
+    rpm: {
+      metric: 'generativelanguage.googleapis.com/generate_requests_per_model',
+      id: 'GenerateRequestsPerMinutePerProjectPerModel',
+    },
     rpd: {
       metric: 'generativelanguage.googleapis.com/generate_requests_per_model_per_day',
       id: 'GenerateRequestsPerDayPerProjectPerModel',

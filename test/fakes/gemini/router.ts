@@ -44,7 +44,11 @@ export function route(s: Services, method: string, path: string, query: URLSearc
     if (!ctx.caller) throw new GoogleApiError(500, 'Route needs a caller', 'INTERNAL');
     return ctx.caller.project;
   };
-  const keyed = (run: Route['run'], model?: string): Route => ({ needsKey: true, run, ...(model ? { model } : {}) });
+  const keyed = (run: Route['run'], model?: string): Route => ({
+    needsKey: true,
+    run,
+    ...(model ? { model } : {}),
+  });
   let m: RegExpExecArray | null;
 
   if (method === 'POST' && path === '/upload/v1beta/files') {
@@ -53,7 +57,10 @@ export function route(s: Services, method: string, path: string, query: URLSearc
   }
   if (method === 'GET' && path === '/v1beta/models') {
     return keyed((ctx) => {
-      const { page, nextPageToken } = paginate([...s.gen.models.values()], ctx.query, { pageSize: 50, maxPageSize: 1000 });
+      const { page, nextPageToken } = paginate([...s.gen.models.values()], ctx.query, {
+        pageSize: 50,
+        maxPageSize: 1000,
+      });
       return { json: { models: page.map(modelResource), ...(nextPageToken ? { nextPageToken } : {}) } };
     });
   }
@@ -74,7 +81,8 @@ export function route(s: Services, method: string, path: string, query: URLSearc
         if (!s.gen.models.has(id)) throw modelNotFound(id, action);
         const refused = s.quota.consume(project(ctx), id);
         if (refused) throw refused;
-        const override = injected && (isSafetyBlock(injected) || isEmptyImage(injected)) ? injected : undefined;
+        const override =
+          injected && (isSafetyBlock(injected) || isEmptyImage(injected)) ? injected : undefined;
         const response = await generateContent(s.gen, project(ctx), id, ctx.json, override);
         // Streaming sends the whole answer as one SSE frame: valid, and enough for clients.
         return action === 'streamGenerateContent' ? { sse: [response] } : { json: response };
@@ -92,7 +100,8 @@ export function route(s: Services, method: string, path: string, query: URLSearc
     if (method === 'GET') return keyed((ctx) => ({ json: s.files.resource(s.files.get(id, project(ctx))) }));
     if (method === 'DELETE') return keyed((ctx) => s.files.delete(id, project(ctx)));
   }
-  if (method === 'GET' && path === '/v1beta/batches') return keyed((ctx) => s.batches.list(ctx, project(ctx)));
+  if (method === 'GET' && path === '/v1beta/batches')
+    return keyed((ctx) => s.batches.list(ctx, project(ctx)));
   if (method === 'POST' && (m = BATCH_CANCEL.exec(path))) {
     const id = m[1] ?? '';
     return keyed((ctx) => s.batches.cancel(id, project(ctx)));
@@ -109,4 +118,3 @@ export function route(s: Services, method: string, path: string, query: URLSearc
     },
   };
 }
-

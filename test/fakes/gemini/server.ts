@@ -31,11 +31,19 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
   if (!Number.isInteger(generatedSide) || generatedSide < 1 || generatedSide > 8192) {
     throw new RangeError(`Expected generatedImageSide to be an integer in 1..8192, got ${generatedSide}`);
   }
-  const clock = new FakeClock(options.startTime === undefined ? Date.now() : toEpochMs(options.startTime), options.timeScale ?? 1);
+  const clock = new FakeClock(
+    options.startTime === undefined ? Date.now() : toEpochMs(options.startTime),
+    options.timeScale ?? 1,
+  );
   let url = '';
   const injector = new Injector();
   const quota = new QuotaBook(clock, options.keys, options.limits, options.defaultLimits);
-  const files = new FileStore(clock, () => url, options.fileProcessingMs ?? 0, options.downloadUploaded ?? true);
+  const files = new FileStore(
+    clock,
+    () => url,
+    options.fileProcessingMs ?? 0,
+    options.downloadUploaded ?? true,
+  );
   const gen: GenerateDeps = {
     models: new Map((options.models ?? DEFAULT_MODELS).map((m) => [m.id, m])),
     resolveFile: (uri, project) => files.resolveInput(uri, project),
@@ -64,8 +72,21 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       body: json !== undefined && !r.binary ? json : raw.length > 0 ? raw.length : undefined,
       at: clock.now(),
     });
-    const ctx: Ctx = { method, path: parsedUrl.pathname, query: parsedUrl.searchParams, headers, raw, json: r.binary ? undefined : json };
-    const injected = injector.take({ method, path: parsedUrl.pathname, model: r.model, apiKey, generates: r.generates ?? false });
+    const ctx: Ctx = {
+      method,
+      path: parsedUrl.pathname,
+      query: parsedUrl.searchParams,
+      headers,
+      raw,
+      json: r.binary ? undefined : json,
+    };
+    const injected = injector.take({
+      method,
+      path: parsedUrl.pathname,
+      model: r.model,
+      apiKey,
+      generates: r.generates ?? false,
+    });
     if (injected && isTimeout(injected)) return hold(res, injected);
     if (injected && isStatus(injected)) return sendError(res, injectedError(injected));
     if (r.needsKey) {
@@ -96,7 +117,11 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       const error =
         err instanceof GoogleApiError
           ? err
-          : new GoogleApiError(500, `Fake Gemini internal error: ${err instanceof Error ? err.message : String(err)}`, 'INTERNAL');
+          : new GoogleApiError(
+              500,
+              `Fake Gemini internal error: ${err instanceof Error ? err.message : String(err)}`,
+              'INTERNAL',
+            );
       sendError(res, error);
     });
   });

@@ -19,7 +19,12 @@ export function base64Of(path: string): string {
 
 /** The Google error body inside an SDK `ApiError` (its message is the JSON body). */
 export interface ErrorBody {
-  error: { code: number; message: string; status: string; details?: ({ '@type': string } & Record<string, unknown>)[] };
+  error: {
+    code: number;
+    message: string;
+    status: string;
+    details?: ({ '@type': string } & Record<string, unknown>)[];
+  };
 }
 
 /** Awaits `p`, expects an `ApiError`, and returns its HTTP status and parsed body. */
@@ -42,7 +47,12 @@ export function detail(body: ErrorBody, type: string): Record<string, unknown> |
 export function restyle(ai: GoogleGenAI, prompt = 'ink wash portrait', model = 'gemini-2.5-flash-image') {
   return ai.models.generateContent({
     model,
-    contents: [{ role: 'user', parts: [{ text: prompt }, { inlineData: { mimeType: 'image/png', data: base64Of(SMALL_PNG) } }] }],
+    contents: [
+      {
+        role: 'user',
+        parts: [{ text: prompt }, { inlineData: { mimeType: 'image/png', data: base64Of(SMALL_PNG) } }],
+      },
+    ],
     config: { responseModalities: ['IMAGE'] },
   });
 }

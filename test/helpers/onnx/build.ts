@@ -87,7 +87,9 @@ export function int64Tensor(name: string, dims: number[], values: ArrayLike<numb
 function checked(tensor: TensorSpec): TensorSpec {
   const count = tensor.dims.reduce((a, b) => a * b, 1);
   if (count !== tensor.data.length) {
-    throw new Error(`tensor ${tensor.name}: ${tensor.data.length} values for dims [${tensor.dims.join(', ')}]`);
+    throw new Error(
+      `tensor ${tensor.name}: ${tensor.data.length} values for dims [${tensor.dims.join(', ')}]`,
+    );
   }
   return tensor;
 }
@@ -112,7 +114,12 @@ function rawBytes(data: TensorSpec['data']): Uint8Array {
 
 function tensorProto(tensor: TensorSpec): TensorProtoObject {
   checked(tensor);
-  return { name: tensor.name, dims: [...tensor.dims], data_type: dataTypeOf(tensor.data), raw_data: rawBytes(tensor.data) };
+  return {
+    name: tensor.name,
+    dims: [...tensor.dims],
+    data_type: dataTypeOf(tensor.data),
+    raw_data: rawBytes(tensor.data),
+  };
 }
 
 function attributeProto(name: string, spec: AttributeSpec): AttributeProtoObject {
@@ -134,7 +141,9 @@ function attributeProto(name: string, spec: AttributeSpec): AttributeProtoObject
 
 function valueInfo(spec: ValueSpec): ValueInfoProtoObject {
   const elem_type = spec.elemType === 'int64' ? DataType.INT64 : DataType.FLOAT;
-  const dim = spec.shape?.map((d): DimensionObject => (typeof d === 'number' ? { dim_value: d } : { dim_param: d }));
+  const dim = spec.shape?.map((d): DimensionObject =>
+    typeof d === 'number' ? { dim_value: d } : { dim_param: d },
+  );
   return { name: spec.name, type: { tensor_type: dim ? { elem_type, shape: { dim } } : { elem_type } } };
 }
 

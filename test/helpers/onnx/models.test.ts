@@ -18,7 +18,12 @@ const SIZES: [number, number][] = [
 ];
 
 /** Runs `bytes` with one session over several sizes, checking each against `reference`. */
-async function expectMatches(bytes: Uint8Array, channels: number, scale: number, reference: (img: Nchw) => Nchw): Promise<void> {
+async function expectMatches(
+  bytes: Uint8Array,
+  channels: number,
+  scale: number,
+  reference: (img: Nchw) => Nchw,
+): Promise<void> {
   const session = await openModel(bytes);
   try {
     expect(session.inputNames).toEqual(['input']);
@@ -55,7 +60,9 @@ describe('nearestUpscaleModel', () => {
     const input = Float32Array.from({ length: 6 }, (_, k) => k);
     const out = await runModel(nearestUpscaleModel(2, 1), input, [1, 1, 2, 3]);
     expect(out.dims).toEqual([1, 1, 4, 6]);
-    expect(Array.from(out.data)).toEqual([0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 3, 3, 4, 4, 5, 5]);
+    expect(Array.from(out.data)).toEqual([
+      0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 3, 3, 4, 4, 5, 5,
+    ]);
   });
 
   it('rejects non-integer scales', () => {
@@ -67,7 +74,9 @@ describe('nearestUpscaleModel', () => {
 describe('blurUpscaleModel', () => {
   for (const scale of [1, 2, 4]) {
     it(`box-blurs then upscales ×${scale}`, async () => {
-      await expectMatches(blurUpscaleModel(scale), 3, scale, (img) => nearestUpscaleRef(boxBlurRef(img), scale));
+      await expectMatches(blurUpscaleModel(scale), 3, scale, (img) =>
+        nearestUpscaleRef(boxBlurRef(img), scale),
+      );
     });
   }
 
@@ -82,7 +91,8 @@ describe('blurUpscaleModel', () => {
     const crop = new Float32Array(3 * ch * cw);
     for (let c = 0; c < 3; c += 1) {
       for (let y = 0; y < ch; y += 1) {
-        for (let x = 0; x < cw; x += 1) crop[(c * ch + y) * cw + x] = image.data[(c * h + y + y0) * w + x + x0] ?? 0;
+        for (let x = 0; x < cw; x += 1)
+          crop[(c * ch + y) * cw + x] = image.data[(c * h + y + y0) * w + x + x0] ?? 0;
       }
     }
     const tile = await runModel(blurUpscaleModel(1), crop, [1, 3, ch, cw]);
@@ -105,13 +115,17 @@ describe('blurUpscaleModel', () => {
 
 describe('affineUpscaleModel', () => {
   it('computes nearest(a·x + b) with scalar a, b', async () => {
-    await expectMatches(affineUpscaleModel(2, 0.5, 0.25), 3, 2, (img) => nearestUpscaleRef(affineRef(img, 0.5, 0.25), 2));
+    await expectMatches(affineUpscaleModel(2, 0.5, 0.25), 3, 2, (img) =>
+      nearestUpscaleRef(affineRef(img, 0.5, 0.25), 2),
+    );
   });
 
   it('applies per-channel a, b in channel order', async () => {
     const a = [1, -1, 0];
     const b = [0, 1, 0.75];
-    await expectMatches(affineUpscaleModel(3, a, b), 3, 3, (img) => nearestUpscaleRef(affineRef(img, a, b), 3));
+    await expectMatches(affineUpscaleModel(3, a, b), 3, 3, (img) =>
+      nearestUpscaleRef(affineRef(img, a, b), 3),
+    );
     const out = await runModel(affineUpscaleModel(1, a, b), new Float32Array([0.2, 0.2, 0.2]), [1, 3, 1, 1]);
     expect(Array.from(out.data)).toEqual([Math.fround(0.2), Math.fround(0.8), 0.75]);
   });
@@ -134,8 +148,18 @@ describe('model structure', () => {
     try {
       const [input] = session.inputMetadata;
       const [output] = session.outputMetadata;
-      expect(input).toMatchObject({ name: 'input', isTensor: true, type: 'float32', shape: [1, 3, 'height', 'width'] });
-      expect(output).toMatchObject({ name: 'output', isTensor: true, type: 'float32', shape: [1, 3, 'out_height', 'out_width'] });
+      expect(input).toMatchObject({
+        name: 'input',
+        isTensor: true,
+        type: 'float32',
+        shape: [1, 3, 'height', 'width'],
+      });
+      expect(output).toMatchObject({
+        name: 'output',
+        isTensor: true,
+        type: 'float32',
+        shape: [1, 3, 'out_height', 'out_width'],
+      });
     } finally {
       await session.release();
     }

@@ -24,11 +24,13 @@ interface Part {
 }
 
 function checkScale(scale: number): void {
-  if (!Number.isInteger(scale) || scale < 1) throw new Error(`scale must be a positive integer, got ${scale}`);
+  if (!Number.isInteger(scale) || scale < 1)
+    throw new Error(`scale must be a positive integer, got ${scale}`);
 }
 
 function checkChannels(channels: number): void {
-  if (!Number.isInteger(channels) || channels < 1) throw new Error(`channels must be a positive integer, got ${channels}`);
+  if (!Number.isInteger(channels) || channels < 1)
+    throw new Error(`channels must be a positive integer, got ${channels}`);
 }
 
 /**
@@ -54,7 +56,13 @@ function nearestTail(from: string, scale: number): Part {
   };
 }
 
-function finish(parts: Part[], scale: number, channels: number, options: UpscaleModelOptions, doc: string): Uint8Array {
+function finish(
+  parts: Part[],
+  scale: number,
+  channels: number,
+  options: UpscaleModelOptions,
+  doc: string,
+): Uint8Array {
   const batch = options.dynamicBatch ? 'batch' : 1;
   return buildModel({
     nodes: parts.flatMap((p) => p.nodes),
@@ -74,7 +82,11 @@ function finish(parts: Part[], scale: number, channels: number, options: Upscale
  * const bytes = nearestUpscaleModel(4); // [1,3,H,W] -> [1,3,4H,4W]
  * const { data, dims } = await runModel(bytes, pixels, [1, 3, h, w]);
  */
-export function nearestUpscaleModel(scale: number, channels = 3, options: UpscaleModelOptions = {}): Uint8Array {
+export function nearestUpscaleModel(
+  scale: number,
+  channels = 3,
+  options: UpscaleModelOptions = {},
+): Uint8Array {
   checkScale(scale);
   checkChannels(channels);
   return finish([nearestTail('input', scale)], scale, channels, options, `nearest x${scale}`);
@@ -106,9 +118,17 @@ export function blurUpscaleModel(scale: number, channels = 3, options: UpscaleMo
         },
       },
     ],
-    initializers: [floatTensor('blur_weight', [channels, 1, 3, 3], new Array<number>(channels * 9).fill(1 / 9))],
+    initializers: [
+      floatTensor('blur_weight', [channels, 1, 3, 3], new Array<number>(channels * 9).fill(1 / 9)),
+    ],
   };
-  return finish([blur, nearestTail('blurred', scale)], scale, channels, options, `box blur 3x3 then nearest x${scale}`);
+  return finish(
+    [blur, nearestTail('blurred', scale)],
+    scale,
+    channels,
+    options,
+    `box blur 3x3 then nearest x${scale}`,
+  );
 }
 
 /**
@@ -137,7 +157,13 @@ export function affineUpscaleModel(
     ],
     initializers: [constant('affine_a', a), constant('affine_b', b)],
   };
-  return finish([affine, nearestTail('shifted', scale)], scale, channels, options, `affine then nearest x${scale}`);
+  return finish(
+    [affine, nearestTail('shifted', scale)],
+    scale,
+    channels,
+    options,
+    `affine then nearest x${scale}`,
+  );
 }
 
 /** Result of one inference: the `output` tensor's data and dims. */
@@ -152,7 +178,11 @@ export function openModel(bytes: Uint8Array): Promise<ort.InferenceSession> {
 }
 
 /** Runs an open session on one float32 NCHW input named `input` and returns `output`. */
-export async function runSession(session: ort.InferenceSession, input: Float32Array, dims: number[]): Promise<ModelResult> {
+export async function runSession(
+  session: ort.InferenceSession,
+  input: Float32Array,
+  dims: number[],
+): Promise<ModelResult> {
   const results = await session.run({ input: new ort.Tensor('float32', input, dims) });
   const output = results.output;
   if (!output) throw new Error(`model has no output named "output" (got ${Object.keys(results).join(', ')})`);

@@ -76,12 +76,14 @@ export function boxBlurRef(image: Nchw): Nchw {
 /** `float32(float32(a_c · in) + b_c)` per element, `a`/`b` scalar or one value per channel. */
 export function affineRef(image: Nchw, a: number | readonly number[], b: number | readonly number[]): Nchw {
   const [n, c, h, w] = shape(image.dims);
-  const pick = (v: number | readonly number[], ch: number): number => Math.fround(typeof v === 'number' ? v : (v[ch] ?? NaN));
+  const pick = (v: number | readonly number[], ch: number): number =>
+    Math.fround(typeof v === 'number' ? v : (v[ch] ?? NaN));
   const out = new Float32Array(image.data.length);
   for (let plane = 0; plane < n * c; plane += 1) {
     const ac = pick(a, plane % c);
     const bc = pick(b, plane % c);
-    for (let k = plane * h * w; k < (plane + 1) * h * w; k += 1) out[k] = Math.fround(ac * (image.data[k] ?? 0)) + bc;
+    for (let k = plane * h * w; k < (plane + 1) * h * w; k += 1)
+      out[k] = Math.fround(ac * (image.data[k] ?? 0)) + bc;
   }
   return { data: out, dims: [n, c, h, w] };
 }
