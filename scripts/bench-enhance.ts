@@ -12,9 +12,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createCore } from '../core/app/createCore.js';
-import { decodeRaster, encodeRaster } from '../core/enhance/imageio.js';
-import { SessionCache, sessionRunner } from '../core/enhance/sessions.js';
-import { upscaleRaster } from '../core/enhance/upscale.js';
+import { decodeRaster, encodeRaster } from '../core/features/enhance/imageio.js';
+import { SessionCache, sessionRunner } from '../core/features/enhance/sessions.js';
+import { upscaleRaster } from '../core/features/enhance/upscale.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modelsDir = resolve(

@@ -26,10 +26,11 @@ const tables = (db: DatabaseCtor.Database): string[] =>
     .map((r) => r.name);
 
 describe('migrations', () => {
-  it('the index lists every NNNN-name.ts file, in order, with matching versions and names', () => {
-    const folder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-    const files = readdirSync(folder)
-      .filter((f) => /^\d{4}-.+\.ts$/.test(f) && !f.endsWith('.test.ts'))
+  it('the index lists every NNNN-name.ts file (core/db and each feature), in order, with matching names', () => {
+    const core = join(dirname(fileURLToPath(import.meta.url)), '..');
+    const files = readdirSync(core, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /(^|\/)migrations\/\d{4}-.+\.ts$/.test(f) && !f.endsWith('.test.ts'))
+      .map((f) => f.split('/').pop() ?? f)
       .sort();
     expect(files.length).toBeGreaterThan(0);
     expect(MIGRATIONS.map((m) => `${String(m.version).padStart(4, '0')}-${m.name}.ts`)).toEqual(files);

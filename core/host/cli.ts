@@ -9,7 +9,7 @@ import { RpcError } from '../contract/errors.js';
 import { formatBytes } from '../contract/format.js';
 import { registerConvertCommand } from './commands/convert.js';
 import { registerEnhanceCommands } from './commands/enhance.js';
-import { stdio, type Io } from './commands/io.js';
+import { stdio, type Io } from '../kernel/cli/io.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { startServer } from './server.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { EventBus } from '../app/events.js';
+import type { EventBus } from '../kernel/events.js';
 import { summarizeIssues } from '../contract/dispatch.js';
 import { RpcError } from '../contract/errors.js';
 import type { JobItem, JobSummary } from '../contract/jobs.js';

@@ -1,5 +1,5 @@
 import type { RpcError } from '../contract/errors.js';
-import { walk } from '../files/walk.js';
+import { walk } from '../kernel/walk.js';
 
 export interface ListedInputs {
   files: { path: string; relDir: string }[];

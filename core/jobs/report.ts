@@ -1,4 +1,4 @@
-import type { EventBus } from '../app/events.js';
+import type { EventBus } from '../kernel/events.js';
 import { RpcError } from '../contract/errors.js';
 import type { JobSummary } from '../contract/jobs.js';
 import type { ItemsRepo } from '../db/itemsRepo.js';

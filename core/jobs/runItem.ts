@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RpcError, type ErrorCode } from '../contract/errors.js';
-import { writeFileAtomic } from '../files/atomicWrite.js';
-import { checkFile, fsError, type ProbeLimits } from '../files/probe.js';
+import { writeFileAtomic } from '../kernel/atomicWrite.js';
+import { checkFile, fsError, type ProbeLimits } from '../kernel/probe.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
-import { operationHash } from './hash.js';
+import { operationHash } from '../kernel/hash.js';
 import { siblingPath } from './naming.js';
 import type { AnyOperation, ItemDetails } from './types.js';
 

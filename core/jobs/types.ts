@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ProbeLimits } from '../files/probe.js';
+import type { ProbeLimits } from '../kernel/probe.js';
 
 /** Facts an operation reports with a result (shown with the item). */
 export type ItemDetails = Record<string, string | number>;

@@ -1,9 +1,9 @@
 import { basename, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
-import { createEventBus } from '../../core/app/events.js';
+import { createEventBus } from '../../core/kernel/events.js';
 import type { EventEnvelope } from '../../core/contract/events.js';
-import { convertOperation } from '../../core/convert/operation.js';
+import { convertOperation } from '../../core/features/convert/operation.js';
 import { openDb } from '../../core/db/openDb.js';
 import { createSettingsRepo, type SettingsRepo } from '../../core/db/settingsRepo.js';
 import { JobEngine } from '../../core/jobs/engine.js';

@@ -4,9 +4,9 @@ import { pathToFileURL } from 'node:url';
 import DatabaseCtor from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../core/db/openDb.js';
-import { KeyStore } from '../../core/keys/keyStore.js';
-import { QuotaManager } from '../../core/keys/quota.js';
-import { FileSecretBox } from '../../core/keys/secretBox.js';
+import { KeyStore } from '../../core/features/keys/keyStore.js';
+import { QuotaManager } from '../../core/features/keys/quota.js';
+import { FileSecretBox } from '../../core/features/keys/secretBox.js';
 import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
 
 const MODEL = 'gemini-3-pro-image-preview';

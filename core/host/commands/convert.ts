@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Core } from '../../app/createCore.js';
-import { CONVERT_FORMATS } from '../../convert/operation.js';
-import type { Io } from './io.js';
+import { CONVERT_FORMATS } from '../../features/convert/operation.js';
+import type { Io } from '../../kernel/cli/io.js';
 import { printSummary, runToEnd } from './jobs.js';
 
 function positive(kind: 'int' | 'float') {

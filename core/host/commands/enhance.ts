@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Core } from '../../app/createCore.js';
 import { formatBytes } from '../../contract/format.js';
-import type { Io } from './io.js';
+import type { Io } from '../../kernel/cli/io.js';
 import { printSummary, runToEnd } from './jobs.js';
 
 function number(kind: 'scale' | 'tile') {

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { Core } from '../../app/createCore.js';
 import { RpcError } from '../../contract/errors.js';
 import type { JobSummary } from '../../contract/jobs.js';
-import { followJob } from './progress.js';
-import type { Io } from './io.js';
+import { followJob } from '../../kernel/cli/progress.js';
+import type { Io } from '../../kernel/cli/io.js';
 
 /** Finds a job by full id or unique prefix (people type the first few characters). */
 export function findJob(core: Core, idOrPrefix: string): JobSummary {

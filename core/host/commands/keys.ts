@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Core } from '../../app/createCore.js';
 import { KEY_TIERS } from '../../contract/keys.js';
-import type { Io } from './io.js';
+import type { Io } from '../../kernel/cli/io.js';
 
 /**
  * Reads a secret without it ever being an argument (argv is visible to other users): piped

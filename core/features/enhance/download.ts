@@ -1,0 +1,74 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RpcError } from '../../contract/errors.js';
+import { sha256File } from '../../kernel/hash.js';
+
+export interface DownloadRequest {
+  urls: string[];
+  target: string;
+  sha256: string;
+  bytes: number;
+  signal?: AbortSignal;
+  onProgress?: (received: number, total: number | null) => void;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Downloads into `<target>.part`, resuming with a Range request when a partial file exists,
+ * hashes the whole file, and renames it into place only when the sha256 matches: a bad or
+ * truncated download never installs. Tries each URL in turn.
+ */
+export async function downloadVerified(req: DownloadRequest): Promise<void> {
+  const part = `${req.target}.part`;
+  const doFetch = req.fetch ?? globalThis.fetch;
+  const failures: string[] = [];
+  for (const url of req.urls) {
+    try {
+      const have = await stat(part).then(
+        (s) => s.size,
+        () => 0,
+      );
+      const headers: Record<string, string> = have > 0 && have < req.bytes ? { range: `bytes=${have}-` } : {};
+      if (have >= req.bytes) await rm(part, { force: true });
+      const response = await doFetch(url, { headers, ...(req.signal && { signal: req.signal }) });
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      const resumed = response.status === 206 && have > 0 && have < req.bytes;
+      let received = resumed ? have : 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          received += chunk.length;
+          req.onProgress?.(received, req.bytes);
+          done(received > req.bytes ? new Error(`more than the expected ${req.bytes} bytes`) : null, chunk);
+        },
+      });
+      await pipeline(
+        Readable.fromWeb(response.body as never),
+        counter,
+        createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
+        {
+          ...(req.signal && { signal: req.signal }),
+        },
+      );
+      const digest = await sha256File(part);
+      if (digest !== req.sha256) {
+        await rm(part, { force: true });
+        throw new RpcError(
+          'CHECKSUM_MISMATCH',
+          `The file from ${url} has sha256 ${digest}, not the expected ${req.sha256}; it was discarded.`,
+        );
+      }
+      await rename(part, req.target);
+      return;
+    } catch (error) {
+      if (req.signal?.aborted) throw error;
+      if (error instanceof RpcError) throw error;
+      failures.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new RpcError(
+    'DOWNLOAD_FAILED',
+    `Could not download the model (${failures.join('; ')}). If this computer is offline, import the file with \`pixelsmith models import FILE.onnx\`; a partial download resumes next time.`,
+  );
+}

@@ -1,0 +1,155 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FIXTURES, REPO_ROOT, tempDir } from '../../../test/helpers/fixtures.js';
+import { nearestUpscaleModel } from '../../../test/helpers/onnx/models.js';
+import { createModelsRepo } from './modelsRepo.js';
+import { openDb } from '../../db/openDb.js';
+import { loadCatalog, type CatalogEntry } from './catalog.js';
+import { ModelStore } from './models.js';
+
+const FIXTURE_MODELS = join(FIXTURES, 'models');
+const ANIME = join(FIXTURE_MODELS, 'realesr-animevideov3.onnx');
+
+let dir: { path: string; cleanup: () => void };
+let db: Database;
+let server: Server | null = null;
+beforeEach(() => {
+  dir = tempDir();
+  db = openDb(join(dir.path, 'p.db'));
+});
+afterEach(async () => {
+  await new Promise((r) => (server ? server.close(r) : r(null)));
+  server = null;
+  db.close();
+  dir.cleanup();
+});
+
+/** A download host on loopback: serves `bytes`, honours Range, can cut a response short. */
+async function host(
+  bytes: Buffer,
+  opts: { cutAfter?: number } = {},
+): Promise<{ url: string; ranges: (string | undefined)[] }> {
+  const ranges: (string | undefined)[] = [];
+  server = createServer((req, res) => {
+    ranges.push(req.headers.range);
+    const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
+    const from = m ? Number(m[1]) : 0;
+    res.writeHead(m ? 206 : 200, { 'content-length': bytes.length - from });
+    const body = bytes.subarray(from);
+    if (opts.cutAfter !== undefined && !m) {
+      // Drop the connection after these bytes have left, as a flaky network would.
+      res.write(body.subarray(0, opts.cutAfter), () => setTimeout(() => res.destroy(), 30));
+      return;
+    }
+    res.end(body);
+  });
+  await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}/model.onnx`, ranges };
+}
+
+function store(catalog: CatalogEntry[], extraDir?: string): ModelStore {
+  return new ModelStore({ catalog, repo: createModelsRepo(db), dir: join(dir.path, 'models'), extraDir });
+}
+
+const real = loadCatalog(join(REPO_ROOT, 'resources'));
+const anime = real.find((e) => e.id === 'realesr-animevideov3') as CatalogEntry;
+
+describe('model catalog and store', () => {
+  it('the catalog matches the fixtures manifest wherever the file is in ../shared/fixtures/models', () => {
+    for (const entry of real) {
+      const file = join(FIXTURE_MODELS, entry.fileName);
+      if (!existsSync(file)) continue;
+      expect(entry.bytes, entry.id).toBe(statSync(file).size);
+      expect(entry.sha256, entry.id).not.toBeNull();
+    }
+    expect(real.filter((e) => e.urls.length > 0).every((e) => e.sha256 && e.bytes)).toBe(true);
+    expect(real.map((e) => e.id)).toEqual(
+      expect.arrayContaining([
+        'realesr-general-x4v3',
+        'realesr-animevideov3',
+        'RealESRGAN_x4plus',
+        'RealESRGAN_x2plus',
+        'GFPGANv1.4',
+        'retinaface-mobilenet0.25',
+        'yunet-2023mar',
+      ]),
+    );
+  });
+
+  it('finds catalog models in the read-only folder only when size and sha256 match, and refuses to remove them', async () => {
+    const s = store(real, FIXTURE_MODELS);
+    const listed = await s.list();
+    expect(listed.find((m) => m.id === 'realesr-animevideov3')).toMatchObject({
+      installed: true,
+      source: 'folder',
+      path: ANIME,
+    });
+    expect(listed.find((m) => m.id === 'realesr-general-x4v3')).toMatchObject({
+      installed: false,
+      downloadable: false,
+    });
+    expect((await s.resolve(undefined)).id).toBe('realesr-animevideov3');
+    await expect(s.remove('realesr-animevideov3')).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringMatching(/read-only/),
+    });
+    // A file with the right name but other bytes is not that model.
+    const fake = join(dir.path, 'fake');
+    mkdirSync(fake);
+    writeFileSync(join(fake, anime.fileName), 'not the model');
+    expect((await store(real, fake).list()).find((m) => m.id === anime.id)?.installed).toBe(false);
+    await expect(store(real, fake).resolve(anime.id)).rejects.toMatchObject({
+      code: 'MODEL_MISSING',
+      message: expect.stringMatching(/models import/),
+    });
+  });
+
+  it('downloads with progress, resumes a cut download with a Range request, and installs after the sha256 check', async () => {
+    const bytes = readFileSync(ANIME);
+    const first = await host(bytes, { cutAfter: 1_000_000 });
+    const entry = { ...anime, urls: [first.url] };
+    const s = store([entry]);
+    await expect(s.download(entry.id)).rejects.toMatchObject({
+      code: 'DOWNLOAD_FAILED',
+      message: expect.stringMatching(/offline.*import/s),
+    });
+    expect(statSync(join(dir.path, 'models', `${entry.fileName}.part`)).size).toBe(1_000_000);
+    const info = await s.download(entry.id);
+    expect(first.ranges).toEqual([undefined, 'bytes=1000000-']);
+    expect(info).toMatchObject({ installed: true, source: 'download', bytes: bytes.length });
+    expect(readFileSync(info.path ?? '').equals(bytes)).toBe(true);
+    expect(existsSync(join(dir.path, 'models', `${entry.fileName}.part`))).toBe(false);
+    expect(await s.remove(entry.id)).toBe(true);
+    expect(existsSync(info.path ?? '')).toBe(false);
+  });
+
+  it('never installs a download whose sha256 is wrong', async () => {
+    const served = await host(Buffer.from(nearestUpscaleModel(4)));
+    const entry = { ...anime, urls: [served.url], bytes: nearestUpscaleModel(4).length };
+    const s = store([entry]);
+    await expect(s.download(entry.id)).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect(existsSync(join(dir.path, 'models', entry.fileName))).toBe(false);
+    expect((await s.list())[0]?.installed).toBe(false);
+  });
+
+  it('imports an ONNX file: recognises a catalog model by sha256, derives the scale of an unknown one, refuses a non-model', async () => {
+    const s = store(real);
+    const known = await s.import(ANIME, {});
+    expect(known).toMatchObject({ id: 'realesr-animevideov3', task: 'upscale', scale: 4, source: 'import' });
+    const mine = join(dir.path, 'my x3 model.onnx');
+    writeFileSync(mine, nearestUpscaleModel(3));
+    const custom = await s.import(mine, {});
+    expect(custom).toMatchObject({ id: 'my-x3-model', task: 'upscale', scale: 3, installed: true });
+    expect((await s.resolve('my-x3-model')).convention).toMatchObject({ channels: 'RGB', range: [0, 1] });
+    const notModel = join(dir.path, 'notes.onnx');
+    copyFileSync(join(FIXTURES, 'MANIFEST.md'), notModel);
+    await expect(s.import(notModel, {})).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/not an ONNX model/),
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.js';
+import { FIXTURES, FIXTURE_IMAGES, REPO_ROOT } from '../../../test/helpers/fixtures.js';
+import { createModelsRepo } from './modelsRepo.js';
+import { loadCatalog } from './catalog.js';
+import { ModelStore } from './models.js';
+import { createEnhanceOperation } from './operation.js';
+import { SessionCache } from './sessions.js';
+
+let h: EngineHarness;
+let sessions: SessionCache;
+afterEach(async () => {
+  await sessions.release();
+  await h.close();
+});
+
+/** A real engine with the enhance operation, models from the fixtures folder (or none). */
+function harness(withModels: boolean): EngineHarness {
+  sessions = new SessionCache(() => 0);
+  h = engineHarness((dir, db) => {
+    const store = new ModelStore({
+      catalog: loadCatalog(join(REPO_ROOT, 'resources')),
+      repo: createModelsRepo(db),
+      dir: join(dir, 'models'),
+      extraDir: withModels ? join(FIXTURES, 'models') : join(dir, 'no-models'),
+    });
+    return [createEnhanceOperation(store, sessions, () => 256 * 1024 ** 2)];
+  });
+  return h;
+}
+
+async function enhance(paths: string[], options: Record<string, unknown>) {
+  const job = await h.engine.create({
+    kind: 'enhance',
+    options,
+    paths,
+    outDir: join(h.dir, 'out'),
+    priority: 'interactive',
+  });
+  h.engine.start([job.id]);
+  await h.engine.drain();
+  return h.engine.get(job.id, 0, 100);
+}
+
+describe('enhance jobs', () => {
+  it('honours EXIF orientation, keeps EXIF and ICC, reports the model and provider', async () => {
+    harness(true);
+    const input = join(h.dir, 'portrait.jpg');
+    await sharp(join(FIXTURE_IMAGES, 'ADE_val_00000114.jpg'))
+      .resize(48, 32)
+      .withIccProfile('p3')
+      .withExif({ IFD0: { Make: 'PixelsmithCam' } })
+      .withMetadata({ orientation: 6 })
+      .jpeg({ quality: 95 })
+      .toFile(input);
+    const { job, items } = await enhance([input], { outscale: 2 });
+    expect(job.counts).toMatchObject({ done: 1, failed: 0 });
+    const item = items[0];
+    expect(item?.details).toMatchObject({
+      model: 'realesr-animevideov3',
+      provider: 'cpu',
+      width: 64,
+      height: 96,
+    });
+    const meta = await sharp(item?.outputs[0]).metadata();
+    expect([meta.format, meta.width, meta.height, meta.orientation ?? 1]).toEqual(['jpeg', 64, 96, 1]);
+    expect(meta.exif?.toString('latin1')).toContain('PixelsmithCam');
+    expect(meta.icc?.length).toBe((await sharp(input).metadata()).icc?.length);
+  });
+
+  it('keeps transparency (PNG out), and 4× is exactly 4×', async () => {
+    harness(true);
+    const input = join(h.dir, 'cutout.png');
+    await sharp(join(FIXTURE_IMAGES, 'children-alpha.png'))
+      .extract({ left: 180, top: 80, width: 40, height: 30 })
+      .png()
+      .toFile(input);
+    const { items } = await enhance([input], { outscale: 4, alpha: 'model' });
+    const meta = await sharp(items[0]?.outputs[0]).metadata();
+    expect([meta.format, meta.width, meta.height, meta.hasAlpha]).toEqual(['png', 160, 120, true]);
+  });
+
+  it('fails each bad input on its own, and says how to get a model when none is installed', async () => {
+    harness(true);
+    const folder = join(h.dir, 'mixed');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'text.jpg'), 'hello');
+    const full = readFileSync(join(FIXTURE_IMAGES, '0014.jpg'));
+    writeFileSync(join(folder, 'cut.jpg'), full.subarray(0, Math.floor(full.length / 2)));
+    await sharp(join(FIXTURE_IMAGES, '0030.jpg')).resize(32, 32).toFile(join(folder, 'ok.jpg'));
+    const { items } = await enhance([folder], {});
+    const by = Object.fromEntries(items.map((i) => [i.inputPath.split('/').pop(), i]));
+    expect(by['ok.jpg']?.status).toBe('done');
+    expect(by['text.jpg']).toMatchObject({ status: 'failed', errorCode: 'NOT_AN_IMAGE' });
+    expect(by['cut.jpg']).toMatchObject({ status: 'failed', errorCode: 'CORRUPT_IMAGE' });
+    await h.close();
+    await sessions.release();
+
+    harness(false);
+    const lonely = await enhance([join(FIXTURE_IMAGES, '0014.jpg')], {});
+    expect(lonely.items[0]).toMatchObject({
+      status: 'failed',
+      errorCode: 'MODEL_MISSING',
+      errorMessage: expect.stringMatching(/models download|models import/),
+    });
+  });
+});

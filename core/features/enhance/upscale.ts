@@ -1,0 +1,236 @@
+import { RpcError } from '../../contract/errors.js';
+import { RowBlender, type Canvas } from './blender.js';
+import { resizeRaw, type Pixels, type Raster } from './imageio.js';
+import { planTiles, type Tile } from './tiles.js';
+
+/** How a model wants its input: channel order and value mapping `(v·range − mean) / std`. */
+export interface InputConvention {
+  channels: 'RGB' | 'BGR';
+  range: [number, number];
+  mean: [number, number, number];
+  std: [number, number, number];
+}
+
+/** Runs the model on one NCHW float tile; returns the planar output (3 × h·s × w·s). */
+export interface TileRunner {
+  run(input: Float32Array, height: number, width: number): Promise<Float32Array>;
+}
+
+export interface UpscaleOptions {
+  runner: TileRunner;
+  /** The model's native scale. */
+  scale: number;
+  convention: InputConvention;
+  /** Requested output scale; other than `scale`, a Lanczos resize follows. */
+  outscale: number;
+  /** Tile size in input pixels, or 'auto' (from `memoryBudgetBytes`). */
+  tile: number | 'auto';
+  /** Overlap between tile cores, blended. */
+  overlap?: number;
+  /** Context given to each tile on every side, cropped off after inference. */
+  pad?: number;
+  /** Reflection padding at the right/bottom edges, as Real-ESRGAN does (default 10). */
+  prePad?: number;
+  alpha: 'lanczos' | 'model';
+  memoryBudgetBytes?: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface Upscaled extends Pixels {
+  /** The tile size finally used (smaller than asked if a tile failed to allocate). */
+  tile: number;
+}
+
+const ALLOC_FAILURE = /alloc|out of memory|bad_alloc|oom|cudaMalloc|cannot allocate/i;
+const MIN_TILE = 32;
+
+/** Tile side from a memory budget: about 1 KB per input pixel for a compact x4 model, plus its pad. */
+export function autoTileSize(budgetBytes: number, scale: number, pad: number): number {
+  const bytesPerPixel = 1024 + 48 * scale * scale;
+  const side = Math.floor(Math.sqrt(budgetBytes / bytesPerPixel)) - 2 * pad;
+  return Math.max(64, Math.min(512, side - (side % 8)));
+}
+
+/** Reflect index into [0, n): … 2 1 | 0 1 2 … n-1 | n-2 … (no edge repeat), as numpy's 'reflect'. */
+function reflect(i: number, n: number): number {
+  if (n === 1) return 0;
+  let j = i;
+  while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
+  return j;
+}
+
+/** Builds the model's input tensor for a tile straight from the interleaved raster (no full float copy). */
+function tileTensor(src: Raster, plane: 'color' | 'alpha', tile: Tile, conv: InputConvention): Float32Array {
+  const { cx, cy, cw, ch } = tile;
+  const area = cw * ch;
+  const out = new Float32Array(3 * area);
+  const max = src.depth === 16 ? 65535 : 255;
+  const stride = src.channels;
+  const from =
+    plane === 'alpha'
+      ? [stride - 1, stride - 1, stride - 1]
+      : stride <= 2
+        ? [0, 0, 0]
+        : conv.channels === 'BGR'
+          ? [2, 1, 0]
+          : [0, 1, 2];
+  const k = (conv.range[1] - conv.range[0]) / max;
+  const mul = [0, 1, 2].map((c) => k / conv.std[c]!);
+  const add = [0, 1, 2].map((c) => (conv.range[0] - conv.mean[c]!) / conv.std[c]!);
+  // Coordinates past the real image are the pre-padding, reflected.
+  const xs = new Int32Array(cw);
+  for (let x = 0; x < cw; x += 1) xs[x] = reflect(cx + x, src.width) * stride;
+  const data = src.data;
+  for (let c = 0; c < 3; c += 1) {
+    const off = from[c]!;
+    const m = mul[c]!;
+    const a = add[c]!;
+    const base = c * area;
+    for (let y = 0; y < ch; y += 1) {
+      const row = reflect(cy + y, src.height) * src.width * stride + off;
+      const o = base + y * cw;
+      for (let x = 0; x < cw; x += 1) out[o + x] = data[row + xs[x]!]! * m + a;
+    }
+  }
+  return out;
+}
+
+/** Maps model output back to 0..1 RGB order, in place. */
+function normalizeOutput(data: Float32Array, conv: InputConvention): Float32Array {
+  const plane = data.length / 3;
+  const k = conv.range[1] - conv.range[0];
+  const identity =
+    conv.channels === 'RGB' &&
+    k === 1 &&
+    conv.range[0] === 0 &&
+    conv.mean.every((m) => m === 0) &&
+    conv.std.every((s) => s === 1);
+  if (identity) return data;
+  const out = new Float32Array(data.length);
+  for (let c = 0; c < 3; c += 1) {
+    const to = conv.channels === 'BGR' ? 2 - c : c;
+    for (let i = 0; i < plane; i += 1) {
+      const v = (data[c * plane + i] ?? 0) * (conv.std[c] ?? 1) + (conv.mean[c] ?? 0);
+      out[to * plane + i] = (v - conv.range[0]) / k;
+    }
+  }
+  return out;
+}
+
+async function runPlane(
+  src: Raster,
+  plane: 'color' | 'alpha',
+  opts: UpscaleOptions,
+  tile: number,
+  outChannels: number,
+): Promise<Canvas> {
+  const s = opts.scale;
+  const prePad = opts.prePad ?? 10;
+  const paddedW = src.width + prePad;
+  const paddedH = src.height + prePad;
+  const overlap = Math.min(opts.overlap ?? 16, Math.floor(tile / 4));
+  const plan = planTiles(paddedW, paddedH, tile, overlap, opts.pad ?? 10);
+  const outW = src.width * s;
+  const outH = src.height * s;
+  const canvas: Canvas =
+    src.depth === 16 ? new Uint16Array(outW * outH * outChannels) : new Uint8Array(outW * outH * outChannels);
+  const blender = new RowBlender(plan, s, overlap, 3, canvas, outChannels, paddedW, outW, outH, tile);
+  let done = 0;
+  const run = (t: Tile): Promise<Float32Array> =>
+    opts.runner.run(tileTensor(src, plane, t, opts.convention), t.ch, t.cw).catch((error: unknown) => {
+      const message = (error as Error).message;
+      if (ALLOC_FAILURE.test(message)) throw new TileTooLarge(tile, message);
+      throw new RpcError(
+        'INTERNAL',
+        `The model failed on tile (${t.cx}, ${t.cy}, ${t.cw}×${t.ch}): ${message}`,
+      );
+    });
+  const blend = (t: Tile, output: Float32Array): void => {
+    if (output.length !== 3 * t.cw * s * t.ch * s) {
+      throw new RpcError(
+        'INTERNAL',
+        `The model returned ${output.length} values for a ${t.cw}×${t.ch} tile; expected x${s} RGB.`,
+      );
+    }
+    blender.add(t, normalizeOutput(output, opts.convention));
+    done += 1;
+    opts.onProgress?.(done / plan.tiles.length);
+    const last = plan.tiles[plan.tiles.indexOf(t) + 1];
+    if (!last || last.row !== t.row) {
+      const next = plan.rowStarts[t.row + 1];
+      blender.flush(next === undefined ? outH + prePad * s : next * s);
+    }
+  };
+  // Pipelined: while ONNX Runtime computes one tile on its own threads, this thread blends the
+  // previous tile's output and then builds the next tile's input.
+  let previous: { tile: Tile; output: Promise<Float32Array> } | null = null;
+  for (const t of plan.tiles) {
+    opts.signal?.throwIfAborted();
+    const finished = previous ? { tile: previous.tile, output: await previous.output } : null;
+    const current = { tile: t, output: run(t) };
+    current.output.catch(() => undefined);
+    if (finished) blend(finished.tile, finished.output);
+    previous = current;
+  }
+  if (previous) blend(previous.tile, await previous.output);
+  return canvas;
+}
+
+class TileTooLarge extends Error {
+  constructor(
+    readonly tile: number,
+    reason: string,
+  ) {
+    super(`A ${tile}px tile did not fit in memory: ${reason}`);
+  }
+}
+
+/**
+ * Upscales a raster with a super-resolution model, tile by tile, into an integer canvas. Tile
+ * errors are never swallowed: a tile that fails to allocate is retried smaller; any other failure
+ * fails the image with the tile named. Alpha is upscaled by the model or by Lanczos, as asked.
+ */
+export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<Upscaled> {
+  const pad = opts.pad ?? 10;
+  let tile =
+    opts.tile === 'auto'
+      ? autoTileSize(opts.memoryBudgetBytes ?? 768 * 1024 ** 2, opts.scale, pad)
+      : opts.tile;
+  const colorChannels = src.channels <= 2 ? 1 : 3;
+  for (;;) {
+    try {
+      const withAlpha = src.hasAlpha && opts.alpha === 'model';
+      const progress = (part: number) => (f: number) => opts.onProgress?.(withAlpha ? (part + f) / 2 : f);
+      let color = await runPlane(src, 'color', { ...opts, onProgress: progress(0) }, tile, colorChannels);
+      let alpha: Canvas | null = null;
+      if (src.hasAlpha) {
+        alpha = withAlpha
+          ? await runPlane(src, 'alpha', { ...opts, onProgress: progress(1) }, tile, 1)
+          : await lanczosAlpha(src, opts.scale);
+      }
+      let width = src.width * opts.scale;
+      let height = src.height * opts.scale;
+      if (opts.outscale !== opts.scale) {
+        const toW = Math.max(1, Math.round(src.width * opts.outscale));
+        const toH = Math.max(1, Math.round(src.height * opts.outscale));
+        color = await resizeRaw(color, width, height, colorChannels, src.depth, toW, toH);
+        if (alpha) alpha = await resizeRaw(alpha, width, height, 1, src.depth, toW, toH);
+        width = toW;
+        height = toH;
+      }
+      return { color, colorChannels, alpha, width, height, depth: src.depth, tile };
+    } catch (error) {
+      if (!(error instanceof TileTooLarge) || tile <= MIN_TILE)
+        throw error instanceof TileTooLarge ? new RpcError('INTERNAL', error.message) : error;
+      tile = Math.max(MIN_TILE, Math.floor(tile / 2));
+    }
+  }
+}
+
+async function lanczosAlpha(src: Raster, scale: number): Promise<Canvas> {
+  const plane: Canvas =
+    src.depth === 16 ? new Uint16Array(src.width * src.height) : new Uint8Array(src.width * src.height);
+  for (let i = 0; i < plane.length; i += 1) plane[i] = src.data[i * src.channels + src.channels - 1] ?? 0;
+  return resizeRaw(plane, src.width, src.height, 1, src.depth, src.width * scale, src.height * scale);
+}

@@ -1,0 +1,46 @@
+import type { EventBus } from '../events.js';
+import { formatDuration } from '../../contract/format.js';
+
+export interface ProgressOut {
+  write(text: string): void;
+  isTTY: boolean;
+}
+
+/**
+ * A terminal progress bar for one job, fed by `job.progress` events: a redrawn bar on a TTY,
+ * a line every 10 % (or 5 s) otherwise, so logs stay readable.
+ */
+export function followJob(events: EventBus, jobId: string, out: ProgressOut): () => void {
+  let lastLine = 0;
+  let lastStep = -1;
+  const off = events.subscribe((event) => {
+    if (event.name !== 'job.progress' || event.payload.jobId !== jobId) return;
+    const { counts, progress, etaMs, itemsPerSecond } = event.payload;
+    const finished = counts.done + counts.skipped + counts.failed + counts.cancelled;
+    const pct = Math.floor(progress * 100);
+    const parts = [
+      `${finished}/${counts.total}`,
+      `${pct}%`,
+      itemsPerSecond === null ? '' : `${itemsPerSecond.toFixed(1)} items/s`,
+      etaMs === null ? '' : `ETA ${formatDuration(etaMs)}`,
+      counts.failed > 0 ? `${counts.failed} failed` : '',
+    ].filter(Boolean);
+    if (out.isTTY) {
+      const width = 24;
+      const full = Math.round(progress * width);
+      out.write(`\r[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${parts.join('  ')}\x1b[K`);
+      return;
+    }
+    const step = Math.floor(pct / 10);
+    const now = Date.now();
+    if (step !== lastStep || now - lastLine > 5000) {
+      lastStep = step;
+      lastLine = now;
+      out.write(`progress: ${parts.join('  ')}\n`);
+    }
+  });
+  return () => {
+    off();
+    if (out.isTTY) out.write('\n');
+  };
+}
