@@ -12,6 +12,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { createCore } from '../core/app/createCore.js';
+import { createLocalTransport } from '../core/app/localTransport.js';
+import { buildClient } from '../core/contract/client.js';
+import { waitUntilEnded } from '../core/kernel/cli/jobs.js';
 import { decodeRaster, encodeRaster } from '../core/features/enhance/imageio.js';
 import { SessionCache, sessionRunner } from '../core/features/enhance/sessions.js';
 import { upscaleRaster } from '../core/features/enhance/upscale.js';
@@ -89,17 +92,17 @@ try {
       .toFile(join(src, `in-${i}.png`));
   const core = createCore({ dataDir: join(root, 'data'), shell: 'cli', runJobs: 'own', modelsDir });
   const t0 = performance.now();
-  const job = await core.jobs.create({
+  const api = buildClient(createLocalTransport(core));
+  const job = await api.jobs.create({
     kind: 'enhance',
     options: { model: 'realesr-animevideov3', outscale: 4, format: 'png' },
     paths: [src],
     outDir: join(root, 'out'),
     priority: 'interactive',
   });
-  core.jobs.start([job.id]);
-  await core.jobs.drain();
+  await waitUntilEnded(api, [job.id]);
   const minutes = (performance.now() - t0) / 60_000;
-  const done = core.jobs.summary(job.id).counts.done;
+  const done = (await api.jobs.get({ id: job.id, limit: 1 })).job.counts.done;
   await core.close();
   console.log(
     `(b) ${done} images 256×256 → 1024×1024 through the job engine: ${(done / minutes).toFixed(1)} images/min`,

@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createCore, defaultResources } from '../core/app/createCore.js';
+import { createLocalTransport } from '../core/app/localTransport.js';
+import { buildClient } from '../core/contract/client.js';
+import { waitUntilEnded } from '../core/kernel/cli/jobs.js';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -67,17 +70,17 @@ function flushDisk(): void {
 async function engine(dir: string, out: string, round: number): Promise<{ ms: number; done: number }> {
   const core = createCore({ dataDir: join(root, `data-${round}`), shell: 'cli', runJobs: 'own' });
   const t0 = performance.now();
-  const job = await core.jobs.create({
+  const api = buildClient(createLocalTransport(core));
+  const job = await api.jobs.create({
     kind: 'convert',
     options: { format: 'webp', quality: 80 },
     paths: [dir],
     outDir: out,
     priority: 'background',
   });
-  core.jobs.start([job.id]);
-  await core.jobs.drain();
+  await waitUntilEnded(api, [job.id]);
   const ms = performance.now() - t0;
-  const done = core.jobs.summary(job.id).counts.done;
+  const done = (await api.jobs.get({ id: job.id, limit: 1 })).job.counts.done;
   await core.close();
   return { ms, done };
 }

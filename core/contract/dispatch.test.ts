@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from './schemas.js';
-import { dispatch, type Handlers } from './dispatch.js';
+import { dispatch, type Handlers, type Router } from './dispatch.js';
 import { RpcError } from './errors.js';
-import { METHOD_NAMES } from './methods.js';
+import { METHOD_NAMES, methods } from './methods.js';
 
 const settings = DEFAULT_SETTINGS;
-function handlers(overrides: Partial<Handlers> = {}): Handlers {
+function handlers(overrides: Partial<Handlers> = {}): Router {
   const fail = (): never => {
     throw new Error('not used in this test');
   };
   const unused = Object.fromEntries(METHOD_NAMES.map((name) => [name, fail])) as unknown as Handlers;
-  return {
+  const table: Handlers = {
     ...unused,
     'settings.get': () => settings,
     'settings.set': (patch) => ({ ...settings, ...patch }),
     ...overrides,
-  } as Handlers;
+  };
+  return { methods, handlers: table };
 }
 
 describe('dispatch', () => {
@@ -95,5 +96,46 @@ describe('dispatch', () => {
       ok: false,
       error: { code: 'INTERNAL', message: expect.stringMatching(/outside its contract/) },
     });
+  });
+
+  it('says what is wrong with a job in its own words: the kind, or the options of the kind', async () => {
+    const badFormat = await dispatch(handlers(), 'jobs.create', {
+      kind: 'convert',
+      options: { format: 'bmp' },
+      paths: ['/x'],
+    });
+    expect(badFormat).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: expect.stringMatching(/^Invalid convert options: format: /) },
+    });
+    const badKind = await dispatch(handlers(), 'jobs.create', { kind: 'teleport', paths: ['/x'] });
+    expect(badKind).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^Unknown job kind "teleport".*convert/),
+      },
+    });
+  });
+
+  it("hands the caller's signal to the handler and answers CANCELLED when it aborts", async () => {
+    const controller = new AbortController();
+    let seen: AbortSignal | undefined;
+    const pending = dispatch(
+      handlers({
+        'settings.get': (_input, ctx) => {
+          seen = ctx.signal;
+          return new Promise((_resolve, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(new Error('stopped')), { once: true }),
+          );
+        },
+      }),
+      'settings.get',
+      undefined,
+      { signal: controller.signal },
+    );
+    controller.abort();
+    expect(await pending).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(seen?.aborted).toBe(true);
   });
 });

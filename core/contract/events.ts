@@ -1,27 +1,11 @@
-import { z } from 'zod';
-import { jobEvents } from './jobs.js';
-import { keyEvents } from './keys.js';
-import { modelEvents } from './models.js';
-import { settingsSchema } from './schemas.js';
+import type { z } from 'zod';
+import { contract } from './methods.js';
 
-/** Every event core pushes to its shells, name → payload schema. */
-export const events = {
-  'settings.changed': settingsSchema,
-  'files.scanProgress': z.object({
-    scanId: z.string().nullable(),
-    /** Entries looked at so far (files and folders). */
-    visited: z.number().int().nonnegative(),
-    images: z.number().int().nonnegative(),
-    errors: z.number().int().nonnegative(),
-    done: z.boolean(),
-  }),
-  ...jobEvents,
-  ...modelEvents,
-  ...keyEvents,
-} as const;
+/** Every event core pushes to its shells, name → payload schema (the shipped contract's). */
+export const events = contract.events;
 
 export type Events = typeof events;
-export type EventName = keyof Events;
+export type EventName = keyof Events & string;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
 
 export const EVENT_NAMES = Object.keys(events) as EventName[];

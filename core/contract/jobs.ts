@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { summarizeIssues, type JobKindTable, type MethodTable } from './define.js';
 import { errorCode } from './schemas.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'done', 'cancelled'] as const;
@@ -65,49 +66,97 @@ export type JobItem = z.output<typeof jobItemSchema>;
 
 const jobId = z.strictObject({ id: z.string().min(1).max(64) });
 
-/** The jobs.* RPC methods; spread into the contract's method table. */
-export const jobMethods = {
-  'jobs.create': {
-    input: z.strictObject({
-      kind: z.string().min(1),
-      /** Validated by the operation's own schema. */
-      options: z.record(z.string(), z.unknown()).default({}),
-      paths: z.array(z.string().min(1)).min(1, 'give at least one file or folder').max(100_000),
-      /** Output folder; the input tree is mirrored under it. Default: a folder next to each input. */
-      outDir: z.string().min(1).optional(),
-      /** File name template with {name}, {suffix} and {ext}; default `{name}{suffix}.{ext}`. */
-      template: z.string().min(1).max(200).optional(),
-      suffix: z.string().max(64).optional(),
-      priority: jobPriority.default('background'),
-    }),
-    output: jobSummarySchema,
-  },
-  'jobs.list': {
-    input: z.strictObject({ status: jobStatus.optional() }).optional(),
-    output: z.array(jobSummarySchema),
-  },
-  'jobs.get': {
-    input: z.strictObject({
-      id: z.string().min(1).max(64),
-      offset: z.number().int().min(0).default(0),
-      limit: z.number().int().min(1).max(1000).default(200),
-      status: itemStatus.optional(),
-    }),
-    output: z.object({ job: jobSummarySchema, items: z.array(jobItemSchema), totalItems: z.number().int() }),
-  },
-  'jobs.cancel': { input: jobId, output: jobSummarySchema },
-  'jobs.pause': { input: jobId, output: jobSummarySchema },
-  'jobs.resume': { input: jobId, output: jobSummarySchema },
-  'jobs.retryFailed': { input: jobId, output: jobSummarySchema },
-  'jobs.cancelItem': {
-    input: z.strictObject({ itemId: z.number().int().positive() }),
-    output: jobItemSchema,
-  },
-} as const;
+/** What every `jobs.create` takes, whatever the kind. */
+const jobCreateCommon = {
+  paths: z.array(z.string().min(1)).min(1, 'give at least one file or folder').max(100_000),
+  /** Output folder; the input tree is mirrored under it. Default: a folder next to each input. */
+  outDir: z.string().min(1).optional(),
+  /** File name template with {name}, {suffix} and {ext}; default `{name}{suffix}.{ext}`. */
+  template: z.string().min(1).max(200).optional(),
+  suffix: z.string().max(64).optional(),
+  priority: jobPriority.default('background'),
+};
+type Common = { [F in keyof typeof jobCreateCommon]: (typeof jobCreateCommon)[F] };
+
+/** `jobs.create` input as a caller writes it: one branch per kind, options typed by the kind. */
+export type JobCreateInput<K extends JobKindTable> = {
+  [Kind in keyof K & string]: { kind: Kind; options?: z.input<K[Kind]> } & z.input<z.ZodObject<Common>>;
+}[keyof K & string];
+/** `jobs.create` input after parsing: the kind's options with their defaults filled in. */
+export type JobCreateRequest<K extends JobKindTable> = {
+  [Kind in keyof K & string]: { kind: Kind; options: z.output<K[Kind]> } & z.output<z.ZodObject<Common>>;
+}[keyof K & string];
+
+/**
+ * `jobs.create` as a union discriminated by `kind`, one branch per job kind with that kind's own
+ * options schema: an unknown kind or a bad option is refused before anything is stored.
+ */
+export function jobCreateSchema<K extends JobKindTable>(
+  kinds: K,
+): z.ZodType<JobCreateRequest<K>, JobCreateInput<K>> {
+  const branches = Object.entries(kinds).map(([kind, options]) =>
+    z.strictObject({ kind: z.literal(kind), options: options.prefault({}), ...jobCreateCommon }),
+  );
+  if (branches.length === 0) return z.never() as never;
+  const [first, ...rest] = branches as [(typeof branches)[number], ...(typeof branches)[number][]];
+  return z.discriminatedUnion('kind', [first, ...rest]) as never;
+}
+
+/** "Invalid convert options: format: …" rather than a path into the request. */
+function describeCreateInvalid(issues: readonly z.core.$ZodIssue[], raw: unknown): string {
+  const kind = (raw as { kind?: unknown } | null)?.kind;
+  const kindIssue = issues.find((i) => i.path[0] === 'kind');
+  if (kindIssue) {
+    const known = ((kindIssue as { options?: unknown[] }).options ?? []).join(', ');
+    return kind === undefined
+      ? `Give the job a kind: one of ${known}.`
+      : `Unknown job kind ${JSON.stringify(kind)}; known kinds: ${known}.`;
+  }
+  if (issues.every((i) => i.path[0] === 'options')) {
+    return `Invalid ${String(kind)} options: ${summarizeIssues(issues.map((i) => ({ ...i, path: i.path.slice(1) })))}`;
+  }
+  return `Invalid input for jobs.create: ${summarizeIssues(issues)}`;
+}
+
+/** The jobs.* RPC methods for a set of job kinds; the contract always has them. */
+export function jobMethods<K extends JobKindTable>(kinds: K) {
+  return {
+    'jobs.create': {
+      input: jobCreateSchema(kinds),
+      output: jobSummarySchema,
+      describeInvalid: describeCreateInvalid,
+    },
+    'jobs.list': {
+      input: z.strictObject({ status: jobStatus.optional() }).optional(),
+      output: z.array(jobSummarySchema),
+    },
+    'jobs.get': {
+      input: z.strictObject({
+        id: z.string().min(1).max(64),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+        status: itemStatus.optional(),
+      }),
+      output: z.object({
+        job: jobSummarySchema,
+        items: z.array(jobItemSchema),
+        totalItems: z.number().int(),
+      }),
+    },
+    'jobs.cancel': { input: jobId, output: jobSummarySchema },
+    'jobs.pause': { input: jobId, output: jobSummarySchema },
+    'jobs.resume': { input: jobId, output: jobSummarySchema },
+    'jobs.retryFailed': { input: jobId, output: jobSummarySchema },
+    'jobs.cancelItem': {
+      input: z.strictObject({ itemId: z.number().int().positive() }),
+      output: jobItemSchema,
+    },
+  } satisfies MethodTable;
+}
 
 const itemRef = { jobId: z.string(), itemId: z.number().int() };
 
-/** The job events; spread into the contract's event table. */
+/** The job events; the contract always has them. */
 export const jobEvents = {
   'job.updated': jobSummarySchema,
   'job.progress': z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineSlice } from './define.js';
 
 export const KEY_TIERS = ['free', 'tier1', 'tier2', 'tier3'] as const;
 
@@ -47,8 +48,8 @@ export const modelLimitSchema = z.object({
 const label = z.string().trim().min(1, 'give the key a label').max(80);
 const project = z.string().trim().min(1, 'give the Google Cloud project the key belongs to').max(120);
 
-/** The keys.* and usage.* RPC methods; spread into the contract's method table. */
-export const keyMethods = {
+/** The keys.* and usage.* RPC methods. */
+const keyMethods = {
   'keys.list': { input: z.strictObject({}).optional(), output: z.array(keyInfoSchema) },
   'keys.add': {
     input: z.strictObject({
@@ -89,6 +90,9 @@ export const keyMethods = {
 } as const;
 
 /** Sent whenever keys or usage change, so gauges refresh without polling. */
-export const keyEvents = {
+const keyEvents = {
   'keys.changed': z.object({ reason: z.string() }),
 } as const;
+
+/** Gemini keys and their usage: keys.*, usage.*. */
+export const keysSlice = defineSlice({ methods: keyMethods, events: keyEvents });

@@ -1,14 +1,23 @@
 import type { EventEnvelope } from './events.js';
 import { isEventName } from './events.js';
-import type { Transport } from './client.js';
+import { cancelledResult, type Transport } from './client.js';
 import type { Result } from './dispatch.js';
 import { isErrorCode } from './errors.js';
 
 /** The subset of the WebSocket API the transport uses (browser WebSocket or the `ws` package). */
 export interface WebSocketLike {
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
-  addEventListener(type: 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  send(data: string): void;
   close(): void;
+}
+
+/**
+ * What a client sends on the event socket: the event names it wants (`'*'`: all). The server
+ * sends every event until a socket says otherwise, so nothing is missed while this travels.
+ */
+export interface SubscribeMessage {
+  subscribe: string[] | '*';
 }
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
@@ -56,13 +65,31 @@ function asResult(body: unknown, status: number): Result<unknown> {
 /** Calls `POST /rpc/<name>` and listens on the `/events` WebSocket (opened on first subscribe). */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const listeners = new Set<(event: EventEnvelope) => void>();
+  const listeners = new Map<(event: EventEnvelope) => void, ReadonlySet<string> | null>();
   let socket: WebSocketLike | null = null;
+  let open = false;
+  const wanted = (): SubscribeMessage => {
+    const names = new Set<string>();
+    for (const filter of listeners.values()) {
+      if (filter === null) return { subscribe: '*' };
+      for (const n of filter) names.add(n);
+    }
+    return { subscribe: [...names] };
+  };
+  const announce = (): void => {
+    if (socket && open) socket.send(JSON.stringify(wanted()));
+  };
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   const connect = (): void => {
     const ws = options.webSocket(wsUrl(options.baseUrl, options.token));
     socket = ws;
+    open = false;
+    ws.addEventListener('open', () => {
+      if (socket !== ws) return;
+      open = true;
+      announce();
+    });
     ws.addEventListener('message', (message) => {
       let parsed: unknown;
       try {
@@ -72,7 +99,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       }
       const env = parsed as Partial<EventEnvelope>;
       if (typeof env.name !== 'string' || !isEventName(env.name)) return;
-      for (const listener of listeners) listener(env as EventEnvelope);
+      for (const [listener, filter] of listeners) {
+        if (filter === null || filter.has(env.name)) listener(env as EventEnvelope);
+      }
     });
     // 'error' is always followed by 'close', where reconnection happens.
     ws.addEventListener('error', () => undefined);
@@ -89,7 +118,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   };
 
   return {
-    async call(name, input) {
+    async call(name, input, callOptions = {}) {
+      const { signal } = callOptions;
+      if (signal?.aborted) return cancelledResult(name);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       let response: Response;
@@ -98,8 +129,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           method: 'POST',
           headers,
           body: JSON.stringify(input ?? {}),
+          ...(signal && { signal }),
         });
       } catch (error) {
+        if (signal?.aborted) return cancelledResult(name);
         const reason = error instanceof Error ? error.message : String(error);
         return {
           ok: false,
@@ -110,15 +143,19 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       try {
         body = await response.json();
       } catch {
+        if (signal?.aborted) return cancelledResult(name);
         // Non-JSON body: reported below as a TRANSPORT error with the status.
       }
       return asResult(body, response.status);
     },
-    subscribe(listener) {
-      listeners.add(listener);
+    subscribe(listener, names) {
+      // A listener added twice is one subscription with the later filter.
+      listeners.set(listener, names ? new Set(names) : null);
       if (socket === null && reconnectTimer === null) connect();
+      else announce();
       return () => {
         listeners.delete(listener);
+        announce();
         if (listeners.size === 0 && socket !== null) {
           const ws = socket;
           socket = null;

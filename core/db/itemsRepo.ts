@@ -93,6 +93,8 @@ export interface ItemsRepo {
   /** Puts a running item back in the queue; `refundAttempt` when it was interrupted by a pause. */
   requeue(id: number, owner: string, refundAttempt: boolean): void;
   setProgress(id: number, progress: number): void;
+  /** Resources that have queued items (the scheduler makes a queue for each it can serve). */
+  queuedResources(): string[];
   runningOf(jobId: string): ItemRow[];
   runningAll(): ItemRow[];
   cancelQueued(jobId: string, now: number): number;
@@ -141,6 +143,9 @@ export function createItemsRepo(db: Database): ItemsRepo {
     "SELECT * FROM items WHERE job_id = ? AND status = 'running'",
   );
   const runningAll = db.prepare<[], RawItem>("SELECT * FROM items WHERE status = 'running'");
+  const queuedResources = db.prepare<[], { resource: string }>(
+    "SELECT DISTINCT resource FROM items WHERE status = 'queued'",
+  );
   // EXISTS-style: stops at the first pending row instead of counting them all.
   const pending = db.prepare<[string], { one: number }>(
     "SELECT 1 AS one FROM items WHERE status IN ('queued', 'running') AND job_id = ? LIMIT 1",
@@ -196,6 +201,7 @@ export function createItemsRepo(db: Database): ItemsRepo {
     setProgress: (id, progress) =>
       void db.prepare("UPDATE items SET progress = ? WHERE id = ? AND status = 'running'").run(progress, id),
     runningOf: (jobId) => running.all(jobId).map(toItem),
+    queuedResources: () => queuedResources.all().map((r) => r.resource),
     runningAll: () => runningAll.all().map(toItem),
     cancelQueued: (jobId, now) =>
       db

@@ -8,7 +8,7 @@ import { tempDir } from '../../test/helpers/fixtures.js';
 import { RpcError } from '../contract/errors.js';
 import { checkMigrationList, latestVersion, migrate, userVersion } from './migrate.js';
 import type { Migration } from './migration.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { MIGRATIONS } from '../app/modules.js';
 import { openDb } from './openDb.js';
 
 const cleanups: Array<() => void> = [];
@@ -39,7 +39,7 @@ describe('migrations', () => {
 
   it('brings an empty database to the latest version with WAL, foreign keys and STRICT tables', () => {
     const file = dbFile();
-    const db = openDb(file);
+    const db = openDb(file, { migrations: MIGRATIONS });
     expect(userVersion(db)).toBe(latestVersion(MIGRATIONS));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -52,7 +52,7 @@ describe('migrations', () => {
 
   it('is idempotent: reopening applies nothing', () => {
     const file = dbFile();
-    openDb(file).close();
+    openDb(file, { migrations: MIGRATIONS }).close();
     const db = new DatabaseCtor(file);
     expect(migrate(db, MIGRATIONS)).toEqual([]);
     db.close();
@@ -78,7 +78,7 @@ describe('migrations', () => {
     const before = sha(file);
     let caught: unknown;
     try {
-      openDb(file);
+      openDb(file, { migrations: MIGRATIONS });
     } catch (error) {
       caught = error;
     }

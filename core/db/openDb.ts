@@ -3,11 +3,10 @@ import { dirname } from 'node:path';
 import DatabaseCtor, { type Database } from 'better-sqlite3';
 import { assertNotNewer, migrate } from './migrate.js';
 import type { Migration } from './migration.js';
-import { MIGRATIONS } from './migrations/index.js';
 
 export interface OpenDbOptions {
-  /** Defaults to the app's migrations; tests pass their own lists. */
-  migrations?: readonly Migration[];
+  /** The schema to migrate to: the core's and every module's migrations (`core/app/modules.ts`). */
+  migrations: readonly Migration[];
   /** ms to wait for another process's write lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
 }
@@ -16,8 +15,8 @@ export interface OpenDbOptions {
  * Opens (creating if needed) the SQLite file with WAL, foreign keys and a busy timeout, then
  * migrates it. A database from a newer app version is refused before any pragma writes to it.
  */
-export function openDb(file: string, options: OpenDbOptions = {}): Database {
-  const migrations = options.migrations ?? MIGRATIONS;
+export function openDb(file: string, options: OpenDbOptions): Database {
+  const { migrations } = options;
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseCtor(file);
   try {

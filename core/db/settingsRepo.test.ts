@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
 import { DEFAULT_SETTINGS } from '../contract/schemas.js';
-import { openDb } from './openDb.js';
+import { openTestDb } from '../../test/helpers/db.js';
 import { createSettingsRepo } from './settingsRepo.js';
 
 const cleanups: Array<() => void> = [];
@@ -13,7 +13,7 @@ describe('settings repo', () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
     const file = join(dir.path, 'p.db');
-    let db = openDb(file);
+    let db = openTestDb(file);
     const repo = createSettingsRepo(db);
     expect(repo.get()).toEqual(DEFAULT_SETTINGS);
     const next = repo.update({ theme: 'dark', thumbnailSize: 128 });
@@ -22,7 +22,7 @@ describe('settings repo', () => {
     expect(next.outputFolderName).toBe('pixelsmith');
     db.close();
 
-    db = openDb(file);
+    db = openTestDb(file);
     expect(createSettingsRepo(db).get()).toMatchObject({ theme: 'dark', thumbnailSize: 128 });
     db.prepare("UPDATE settings SET value = 'not json' WHERE key = 'theme'").run();
     db.prepare("UPDATE settings SET value = '99999' WHERE key = 'thumbnailSize'").run();

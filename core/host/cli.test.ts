@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, tempDir } from '../../test/helpers/fixtures.js';
-import { readPackageJson } from '../app/version.js';
+import { readPackageJson } from '../kernel/version.js';
 import { main } from './cli.js';
 
 const cleanups: Array<() => void> = [];

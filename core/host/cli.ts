@@ -3,15 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createCore, type Core } from '../app/createCore.js';
-import { resolveDataDir } from '../app/paths.js';
-import { readPackageJson } from '../app/version.js';
+import { createLocalTransport } from '../app/localTransport.js';
+import { SHIPPED_MODULES } from '../app/modules.js';
+import { buildClient } from '../contract/client.js';
 import { RpcError } from '../contract/errors.js';
-import { formatBytes } from '../contract/format.js';
-import { registerConvertCommand } from './commands/convert.js';
-import { registerEnhanceCommands } from './commands/enhance.js';
+import type { CliContext } from '../kernel/cli/context.js';
 import { stdio, type Io } from '../kernel/cli/io.js';
-import { registerJobsCommand } from './commands/jobs.js';
-import { registerKeysCommands } from './commands/keys.js';
+import { resolveDataDir } from '../kernel/paths.js';
+import { readPackageJson } from '../kernel/version.js';
 import { startServer } from './server.js';
 
 /** The built renderer sits at dist/renderer, two folders up from dist/core/host. */
@@ -23,16 +22,6 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError(`Expected a port number from 0 to 65535, got "${value}".`);
   }
   return port;
-}
-
-function openCore(program: Command, runJobs: 'all' | 'own', io: Io): Core {
-  const { dataDir } = program.opts<{ dataDir?: string }>();
-  return createCore({
-    dataDir: resolveDataDir(dataDir),
-    shell: 'cli',
-    runJobs,
-    log: (line) => io.err(`${line}\n`),
-  });
 }
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -50,6 +39,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run `pixelsmith --help` for usage)')
     .exitOverride();
 
+  const openCore = (runJobs: 'all' | 'own'): Core => {
+    const { dataDir } = program.opts<{ dataDir?: string }>();
+    return createCore({
+      dataDir: resolveDataDir(dataDir),
+      shell: 'cli',
+      runJobs,
+      log: (line) => io.err(`${line}\n`),
+    });
+  };
+
   program
     .command('serve')
     .description('serve the studio UI and its API over HTTP + WebSocket (headless mode)')
@@ -62,10 +61,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (opts: { host: string; port: number; token?: string }) => {
       let token = opts.token ?? process.env.PIXELSMITH_TOKEN;
       if (token === 'generate') token = randomBytes(24).toString('base64url');
+      const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
       // The server is the studio's engine: it runs every job, and picks up interrupted ones.
-      const core = openCore(program, 'all', io);
+      const core = openCore('all');
       const server = await startServer({
         core,
+        dataDir,
         host: opts.host,
         port: opts.port,
         token,
@@ -76,7 +77,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         throw error;
       });
       const shown = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-      io.out(`Pixelsmith studio: ${shown}\nData folder: ${core.dataDir}\nPress Ctrl+C to stop.\n`);
+      io.out(`Pixelsmith studio: ${shown}\nData folder: ${dataDir}\nPress Ctrl+C to stop.\n`);
       await new Promise<void>((resolveStop) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -91,36 +92,17 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       });
     });
 
-  program
-    .command('scan')
-    .description('list the images in files and folders (recursively), with per-file errors')
-    .argument('<paths...>', 'files and folders to scan')
-    .option('--json', 'print the result as JSON')
-    .action(async (paths: string[], opts: { json?: boolean }) => {
-      const core = openCore(program, 'own', io);
-      try {
-        const result = await core.handlers['files.scan']({ paths });
-        if (opts.json) {
-          io.out(`${JSON.stringify(result, null, 2)}\n`);
-        } else {
-          for (const img of result.images) {
-            io.out(`${img.path}\t${img.width}×${img.height}\t${img.format}\t${formatBytes(img.size)}\n`);
-          }
-          for (const e of result.errors) io.err(`error ${e.code}: ${e.message}\n`);
-          io.out(
-            `${result.images.length} image(s), ${result.errors.length} error(s), ${result.skipped} hidden/system file(s) skipped\n`,
-          );
-        }
-        if (result.errors.length > 0) setExit(1);
-      } finally {
-        await core.close();
-      }
-    });
-
-  registerConvertCommand(program, () => openCore(program, 'own', io), io, setExit);
-  registerEnhanceCommands(program, () => openCore(program, 'own', io), io, setExit);
-  registerJobsCommand(program, () => openCore(program, 'own', io), io, setExit);
-  registerKeysCommands(program, () => openCore(program, 'own', io), io, setExit);
+  // Every other command comes from a feature module and reaches core through the typed client,
+  // so the CLI validates exactly as the studio does.
+  const cli: CliContext = {
+    io,
+    setExit,
+    open() {
+      const core = openCore('own');
+      return { api: buildClient(createLocalTransport(core)), close: () => core.close() };
+    },
+  };
+  for (const module of SHIPPED_MODULES) module.cli?.(program, cli);
   return program;
 }
 
@@ -136,7 +118,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof RpcError) {
-      io.err(`pixelsmith: ${error.message}\n`);
+      io.err(`pixelsmith: ${error.message} (${error.code})\n`);
       return 2;
     }
     io.err(`pixelsmith: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../app/createCore.js';
-import { dataPaths } from '../app/paths.js';
+import { dataPaths } from '../kernel/paths.js';
 import { dispatch } from '../contract/dispatch.js';
 import { HTTP_STATUS, RpcError, type RpcErrorData } from '../contract/errors.js';
+import type { SubscribeMessage } from '../contract/transport-http.js';
 import { isLoopback, originAllowed, sameOriginLoopback, TOKEN_COOKIE, tokenMatches } from './auth.js';
 import { BodyTooLargeError, discardBody, readBody } from './body.js';
 import { serveStatic } from './static.js';
@@ -14,6 +15,8 @@ import { receiveUpload } from './upload.js';
 
 export interface ServerOptions {
   core: Core;
+  /** The core's data folder; browser uploads go to its `imports/`. */
+  dataDir: string;
   /** Default 127.0.0.1. Any other address requires `token`. */
   host?: string;
   /** 0 picks a free port. */
@@ -57,6 +60,21 @@ function sendError(res: ServerResponse, error: RpcErrorData, extra?: Record<stri
   sendJson(res, HTTP_STATUS[error.code], { ok: false, error }, extra);
 }
 
+/** A client's `{subscribe: [...names] | '*'}`; anything else is ignored. */
+function parseSubscribe(text: string): SubscribeMessage | null {
+  try {
+    const value = JSON.parse(text) as { subscribe?: unknown };
+    const names = value.subscribe;
+    if (names === '*') return { subscribe: '*' };
+    if (Array.isArray(names) && names.length <= 1000 && names.every((n) => typeof n === 'string')) {
+      return { subscribe: names as string[] };
+    }
+  } catch {
+    // Not JSON: ignored like any other unknown message.
+  }
+  return null;
+}
+
 /** Uploads older than a week are someone's finished session: remove them so the folder stays small. */
 async function pruneImports(dir: string): Promise<void> {
   const entries = await readdir(dir).catch(() => [] as string[]);
@@ -87,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const maxUpload = options.maxUploadBytes ?? 2 * 1024 ** 3;
   const log = options.log ?? (() => undefined);
-  const importsDir = dataPaths(options.core.dataDir).imports;
+  const importsDir = dataPaths(options.dataDir).imports;
   await mkdir(importsDir, { recursive: true });
   await pruneImports(importsDir);
 
@@ -133,10 +151,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       const name = decodeURIComponent(url.pathname.slice('/rpc/'.length));
-      const result = await dispatch(options.core.handlers, name, input, {
+      // A client that goes away cancels its call (a scan of a huge folder stops with it).
+      const gone = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) gone.abort();
+      });
+      const result = await dispatch(options.core, name, input, {
+        signal: gone.signal,
         onUnexpectedError: (method, error) =>
           log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
       });
+      if (gone.signal.aborted) return;
       if (result.ok) sendJson(res, 200, result);
       else sendError(res, result.error);
       return;
@@ -200,8 +225,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
+      // Every event until the client says which it wants (a SubscribeMessage).
+      let wanted: ReadonlySet<string> | null = null;
+      ws.on('message', (data) => {
+        const message = parseSubscribe(String(data));
+        if (message) wanted = message.subscribe === '*' ? null : new Set(message.subscribe);
+      });
       const unsubscribe = options.core.events.subscribe((event) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+        if (ws.readyState === ws.OPEN && (wanted === null || wanted.has(event.name)))
+          ws.send(JSON.stringify(event));
       });
       ws.on('close', unsubscribe);
       ws.on('error', unsubscribe);

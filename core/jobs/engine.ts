@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { EventBus } from '../kernel/events.js';
-import { summarizeIssues } from '../contract/dispatch.js';
+import { summarizeIssues } from '../contract/define.js';
 import { RpcError } from '../contract/errors.js';
 import type { JobItem, JobSummary } from '../contract/jobs.js';
 import type { Settings } from '../contract/schemas.js';
@@ -11,12 +12,15 @@ import { createJobsRepo, type JobRow } from '../db/jobsRepo.js';
 import { createResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import { listInputs } from './inputs.js';
 import { checkTemplate, DEFAULT_TEMPLATE, planOutputs } from './naming.js';
-import type { OperationRegistry } from './registry.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
+import { OperationRegistry } from './registry.js';
+import { ResourceRegistry, type ResourceSpec } from './resources.js';
+import type { AnyOperation } from './types.js';
 import { JobReporter } from './report.js';
 import { Scheduler } from './scheduler.js';
 export interface CreateJobRequest {
   kind: string;
-  options: Record<string, unknown>;
+  options: unknown;
   paths: string[];
   outDir?: string | undefined;
   template?: string | undefined;
@@ -27,12 +31,30 @@ export interface CreateJobRequest {
 export interface JobEngineOptions {
   db: Database;
   events: EventBus;
-  registry: OperationRegistry;
   settings: () => Settings;
-  /** Concurrency per resource, e.g. `{ cpu: cores - 1, gpu: 1 }`. */
-  resources: Record<string, number>;
-  now?: () => number;
+  /** Operations and resources known from the start; modules may register more later. */
+  operations?: readonly AnyOperation[];
+  resources?: readonly ResourceSpec[];
+  /**
+   * `all`: this process runs every job (desktop app, server). `own`: only the jobs created or
+   * resumed through it (the CLI).
+   */
+  runs?: 'all' | 'own';
+  clock?: Clock;
   log?: (line: string) => void;
+}
+
+/** Paths a job was given that do not exist: refused before anything is stored. */
+async function missingPaths(paths: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const path of paths) {
+    try {
+      await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') missing.push(path);
+    }
+  }
+  return missing;
 }
 
 /**
@@ -40,17 +62,24 @@ export interface JobEngineOptions {
  * the scheduler. Control calls change the rows, then tell the scheduler.
  */
 export class JobEngine {
+  readonly operations: OperationRegistry;
+  readonly resources = new ResourceRegistry();
   private readonly jobs;
   private readonly items;
   private readonly report: JobReporter;
   private readonly scheduler: Scheduler;
-  private readonly now: () => number;
+  private readonly clock: Clock;
+  private readonly runs: 'all' | 'own';
 
   constructor(private readonly o: JobEngineOptions) {
     this.jobs = createJobsRepo(o.db);
     this.items = createItemsRepo(o.db);
-    this.now = o.now ?? Date.now;
-    this.report = new JobReporter(this.jobs, this.items, o.events, this.now);
+    this.clock = o.clock ?? systemClock;
+    this.runs = o.runs ?? 'all';
+    this.operations = new OperationRegistry(o.operations);
+    for (const spec of o.resources ?? []) this.resources.register(spec);
+    const now = (): number => this.clock.now();
+    this.report = new JobReporter(this.jobs, this.items, o.events, now);
     this.scheduler = new Scheduler({
       db: o.db,
       jobs: this.jobs,
@@ -58,16 +87,19 @@ export class JobEngine {
       results: createResultsCacheRepo(o.db),
       report: this.report,
       events: o.events,
-      registry: o.registry,
+      operations: this.operations,
+      resources: this.resources,
       settings: o.settings,
-      resources: o.resources,
-      now: this.now,
+      now,
       log: o.log,
     });
   }
 
-  /** Recovers interrupted items, then runs `jobIds` (or every job) in this process. */
-  start(jobIds: string[] | 'all' = 'all'): number {
+  /**
+   * Recovers interrupted items, then runs `jobIds` in this process: by default every job when
+   * this engine runs all, none yet when it runs its own.
+   */
+  start(jobIds: string[] | 'all' = this.runs === 'all' ? 'all' : []): number {
     return this.scheduler.start(jobIds);
   }
 
@@ -81,20 +113,35 @@ export class JobEngine {
     return this.scheduler.stop();
   }
 
-  async create(req: CreateJobRequest): Promise<JobSummary> {
-    const op = this.o.registry.get(req.kind);
-    const parsed = op.optionsSchema.safeParse(req.options);
-    if (!parsed.success)
+  /**
+   * Validates, plans and stores a job, then schedules it. Refused before anything is stored:
+   * an unknown kind or invalid options (INVALID_INPUT), paths that do not exist (FILE_NOT_FOUND)
+   * and whatever the operation's own check refuses (a missing model: MODEL_MISSING).
+   */
+  async create(req: CreateJobRequest, signal?: AbortSignal): Promise<JobSummary> {
+    const op = this.operations.get(req.kind);
+    const parsed = op.optionsSchema.safeParse(req.options ?? {});
+    if (!parsed.success) {
       throw new RpcError(
         'INVALID_INPUT',
         `Invalid ${req.kind} options: ${summarizeIssues(parsed.error.issues)}`,
       );
+    }
     const template = req.template ?? DEFAULT_TEMPLATE;
     const suffix = req.suffix ?? '';
     checkTemplate(template, suffix);
+    const missing = await missingPaths(req.paths);
+    if (missing.length > 0) {
+      throw new RpcError(
+        'FILE_NOT_FOUND',
+        `${missing.length === 1 ? `${missing[0]} does not exist` : `These do not exist: ${missing.join(', ')}`}; nothing was queued.`,
+        { paths: missing },
+      );
+    }
+    await op.check?.(parsed.data, { signal: signal ?? new AbortController().signal });
     const settings = this.o.settings();
     const outDir = req.outDir ? resolve(req.outDir) : null;
-    const listed = await listInputs(req.paths, new Set([settings.outputFolderName]));
+    const listed = await listInputs(req.paths, new Set([settings.outputFolderName]), signal);
     const outputs = planOutputs(listed.files, {
       outDir,
       outputFolderName: settings.outputFolderName,
@@ -104,7 +151,7 @@ export class JobEngine {
       extension: (path) => op.outputExtension(parsed.data, path),
     });
     const id = randomUUID();
-    const now = this.now();
+    const now = this.clock.now();
     const resource = op.resource(parsed.data);
     const job: JobRow = {
       id,
@@ -146,7 +193,8 @@ export class JobEngine {
       .immediate();
     this.scheduler.settleIfFinished(id);
     this.report.updated(id);
-    this.scheduler.pump();
+    if (this.runs === 'own') this.scheduler.include(id);
+    else this.scheduler.pump();
     return this.summary(id);
   }
 
@@ -173,8 +221,16 @@ export class JobEngine {
     return this.report.updated(job.id);
   }
 
+  /**
+   * Resumes a paused job. A queued or running one is left as it is, but runs in this process too
+   * from now on (how `pixelsmith jobs resume` picks up a job another process left).
+   */
   resume(id: string): JobSummary {
-    const job = this.require(id, ['paused'], 'resumed');
+    const job = this.require(id, ['paused', 'queued', 'running'], 'resumed');
+    if (job.status !== 'paused') {
+      this.scheduler.include(id);
+      return this.summary(id);
+    }
     this.jobs.setStatus(id, job.startedAt === null ? 'queued' : 'running');
     this.report.estimator(id).resume();
     this.scheduler.settleIfFinished(id);
@@ -184,7 +240,7 @@ export class JobEngine {
 
   cancel(id: string): JobSummary {
     this.require(id, ['queued', 'running', 'paused'], 'cancelled');
-    const now = this.now();
+    const now = this.clock.now();
     this.o.db
       .transaction(() => {
         this.jobs.setStatus(id, 'cancelled', { finishedAt: now });
@@ -209,11 +265,11 @@ export class JobEngine {
     if (this.scheduler.isLocal(itemId)) {
       this.scheduler.abort(item.jobId, 'cancel', itemId);
     } else if (item.status === 'queued' || item.status === 'running') {
-      this.items.cancelQueuedItem(itemId, this.now());
+      this.items.cancelQueuedItem(itemId, this.clock.now());
       if (item.status === 'running')
         this.o.db
           .prepare("UPDATE items SET status = 'cancelled', owner = NULL, finished_at = ? WHERE id = ?")
-          .run(this.now(), itemId);
+          .run(this.clock.now(), itemId);
       this.scheduler.settleIfFinished(item.jobId);
       this.report.updated(item.jobId);
     } else {

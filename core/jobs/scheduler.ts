@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import PQueue from 'p-queue';
 import type { EventBus } from '../kernel/events.js';
+import { summarizeIssues } from '../contract/define.js';
 import type { ErrorCode } from '../contract/errors.js';
 import type { Settings } from '../contract/schemas.js';
 import { removeStaleTemps } from '../kernel/atomicWrite.js';
@@ -12,6 +13,7 @@ import type { JobRow, JobsRepo } from '../db/jobsRepo.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import { isOrphanOwner, pidAlive } from '../kernel/owner.js';
 import type { OperationRegistry } from './registry.js';
+import type { ResourceRegistry } from './resources.js';
 import type { ItemDetails } from './types.js';
 import type { JobReporter } from './report.js';
 import { commitWrites, runItem, toItemError, type ItemResult } from './runItem.js';
@@ -39,9 +41,9 @@ export interface SchedulerDeps {
   results: ResultsCacheRepo;
   report: JobReporter;
   events: EventBus;
-  registry: OperationRegistry;
+  operations: OperationRegistry;
+  resources: ResourceRegistry;
   settings: () => Settings;
-  resources: Record<string, number>;
   now: () => number;
   log?: ((line: string) => void) | undefined;
 }
@@ -62,6 +64,7 @@ export class Scheduler {
   private scope: Set<string> | null = new Set();
   private claimed = 0;
   private readonly tails = new Set<Promise<void>>();
+  private readonly unservedSeen = new Set<string>();
   /** Removal of a crashed process's temporary files; claiming waits for it. */
   private cleanup: Promise<void> = Promise.resolve();
 
@@ -143,13 +146,21 @@ export class Scheduler {
     this.d.report.updated(jobId);
   }
 
+  /** Fills every resource's free slots with claimers; resources appear as their items do. */
   pump(): void {
     if (this.scope !== null && this.scope.size === 0) return;
-    for (const [resource, concurrency] of Object.entries(this.d.resources)) {
+    for (const resource of this.d.items.queuedResources()) {
+      const concurrency = this.d.resources.concurrency(resource);
+      if (concurrency === null) {
+        this.unserved(resource);
+        continue;
+      }
       let q = this.queues.get(resource);
       if (!q) {
-        q = new PQueue({ concurrency });
+        q = new PQueue({ concurrency: Math.max(1, concurrency) });
         this.queues.set(resource, q);
+      } else if (concurrency > 0 && q.concurrency !== concurrency) {
+        q.concurrency = concurrency;
       }
       while (q.size + q.pending < concurrency) {
         // Refill from the settled promise: by then p-queue has freed the slot.
@@ -162,6 +173,13 @@ export class Scheduler {
         );
       }
     }
+  }
+
+  /** Items wait for a resource nothing here serves yet (a module may register it later): say so once. */
+  private unserved(resource: string): void {
+    if (this.unservedSeen.has(resource)) return;
+    this.unservedSeen.add(resource);
+    this.d.log?.(`items wait for "${resource}", which nothing in this process runs yet`);
   }
 
   /**
@@ -252,11 +270,22 @@ export class Scheduler {
   }
 
   private compute(item: ItemRow, job: JobRow, signal: AbortSignal): Promise<ItemResult> {
+    // Options were stored when the job was made, perhaps by another version: parse them again.
+    const operation = this.d.operations.find(job.kind);
+    if (!operation) {
+      return Promise.resolve(outdated(item, `it is a "${job.kind}" job, which this Pixelsmith does not run`));
+    }
+    const options = operation.optionsSchema.safeParse(job.options);
+    if (!options.success) {
+      return Promise.resolve(
+        outdated(item, `its options are not valid any more (${summarizeIssues(options.error.issues)})`),
+      );
+    }
     const settings = this.d.settings();
     let lastSent = 0;
     return runItem(item, {
-      operation: this.d.registry.get(job.kind),
-      options: job.options,
+      operation,
+      options: options.data,
       results: this.d.results,
       limits: { maxInputBytes: settings.maxInputBytes, maxInputPixels: settings.maxInputPixels },
       signal,
@@ -310,4 +339,16 @@ export class Scheduler {
       this.d.items.requeue(item.id, this.owner, true);
     }
   }
+}
+
+/** A job stored by another version that this one cannot run: the item fails, saying what to do. */
+function outdated(item: ItemRow, why: string): ItemResult {
+  return {
+    status: 'failed',
+    inputSha256: null,
+    error: {
+      code: 'OPTIONS_OUTDATED',
+      message: `${item.inputPath}: this job was made by another version of Pixelsmith and ${why}; create the job again.`,
+    },
+  };
 }

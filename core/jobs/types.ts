@@ -34,8 +34,13 @@ export interface Operation<O = unknown> {
   kind: string;
   version: number;
   optionsSchema: z.ZodType<O>;
-  /** Which resource an item needs (`cpu`, `gpu`, later `gemini:<model>`). */
+  /** Which resource an item needs (`cpu`, `gpu`, `gemini:<model>`…). */
   resource(options: O): string;
+  /**
+   * Refuses a job before anything is stored, for what a user can fix first (a model that is not
+   * installed, say). Throw an RpcError with its own code.
+   */
+  check?(options: O, ctx: { signal: AbortSignal }): Promise<void> | void;
   /** Output extension (no dot) for an input, so output names are planned when the job is made. */
   outputExtension(options: O, inputPath: string): string;
   run(ctx: ItemContext<O>): Promise<{ outputs: string[]; details?: ItemDetails }>;

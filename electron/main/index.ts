@@ -100,7 +100,7 @@ if (!app.requestSingleInstanceLock()) {
         dataDir: app.getPath('userData'),
         shell: 'electron',
         version: app.getVersion(),
-        secrets: safeStorageSecretBox(),
+        services: { secrets: safeStorageSecretBox() },
       });
     } catch (error) {
       log(error instanceof Error ? error.message : String(error));

@@ -1,7 +1,7 @@
 import { ipcMain, type BrowserWindow, type WebFrameMain } from 'electron';
 import type { Core } from '../../core/app/createCore.js';
 import { dispatch } from '../../core/contract/dispatch.js';
-import { METHOD_NAMES } from '../../core/contract/methods.js';
+import { IPC, type IpcCall } from '../../core/contract/ipc.js';
 
 /** The renderer is only ever loaded from the app:// protocol; anything else is not ours. */
 export const APP_ORIGIN = 'app://pixelsmith';
@@ -16,33 +16,52 @@ function isTrustedFrame(frame: WebFrameMain | null): boolean {
 }
 
 /**
- * One `ipcMain.handle('rpc:<name>')` per contract method and one `evt:<name>` channel per event;
- * the contract is the only list of channels (house rule 2). Returns a function that undoes it.
+ * One `ipcMain.handle` per contract method and one event channel per event (house rule 2: the
+ * contract is the only list of channels), plus the cancel channel. The only file that touches
+ * `ipcMain`. Returns a function that undoes it.
  */
 export function registerIpc(
   core: Core,
   windows: () => readonly BrowserWindow[],
   log: (line: string) => void,
 ): () => void {
-  for (const name of METHOD_NAMES) {
-    ipcMain.handle(`rpc:${name}`, (event, input: unknown) => {
+  const inFlight = new Map<string, AbortController>();
+  const names = Object.keys(core.methods);
+  for (const name of names) {
+    ipcMain.handle(IPC.call(name), async (event, call: IpcCall) => {
       if (!isTrustedFrame(event.senderFrame)) {
-        log(`refused rpc:${name} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
+        log(`refused ${IPC.call(name)} from ${event.senderFrame?.url ?? 'an unknown frame'}`);
         return { ok: false, error: { code: 'FORBIDDEN', message: 'This window may not call Pixelsmith.' } };
       }
-      return dispatch(core.handlers, name, input, {
-        onUnexpectedError: (method, error) =>
-          log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-      });
+      const controller = new AbortController();
+      const id = `${event.sender.id}:${String(call?.callId)}`;
+      inFlight.set(id, controller);
+      try {
+        return await dispatch(core, name, call?.input, {
+          signal: controller.signal,
+          onUnexpectedError: (method, error) =>
+            log(
+              `${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            ),
+        });
+      } finally {
+        inFlight.delete(id);
+      }
     });
   }
+  const onCancel = (event: Electron.IpcMainEvent, callId: unknown): void => {
+    if (isTrustedFrame(event.senderFrame)) inFlight.get(`${event.sender.id}:${String(callId)}`)?.abort();
+  };
+  ipcMain.on(IPC.cancel, onCancel);
   const unsubscribe = core.events.subscribe((event) => {
     for (const win of windows()) {
-      if (!win.isDestroyed()) win.webContents.send(`evt:${event.name}`, event.payload);
+      if (!win.isDestroyed()) win.webContents.send(IPC.event(event.name), event.payload);
     }
   });
   return () => {
     unsubscribe();
-    for (const name of METHOD_NAMES) ipcMain.removeHandler(`rpc:${name}`);
+    ipcMain.off(IPC.cancel, onCancel);
+    for (const name of names) ipcMain.removeHandler(IPC.call(name));
+    for (const controller of inFlight.values()) controller.abort();
   };
 }

@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron';
-import type { SecretBox } from '../../core/features/keys/secretBox.js';
+import type { SecretBox } from '../../core/app/createCore.js';
 
 /** API keys encrypted with the OS keychain (Keychain, DPAPI, libsecret) through Electron. */
 export function safeStorageSecretBox(): SecretBox {

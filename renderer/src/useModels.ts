@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ModelInfo } from '../../core/contract/models.js';
+import type { ModelInfo } from '../../core/contract/enhance.js';
 import { api } from './api/client.js';
 
 /** The model list, re-read on demand (after a download, import, removal or finished job). */

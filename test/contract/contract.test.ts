@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPackageJson } from '../../core/app/version.js';
+import { readPackageJson } from '../../core/kernel/version.js';
 import { latestVersion } from '../../core/db/migrate.js';
-import { MIGRATIONS } from '../../core/db/migrations/index.js';
+import { MIGRATIONS } from '../../core/app/modules.js';
 import { buildClient, type Api } from '../../core/contract/client.js';
 import { RpcError } from '../../core/contract/errors.js';
 import type { EventEnvelope } from '../../core/contract/events.js';

@@ -101,8 +101,9 @@ describe.each<TransportKind>(['direct', 'http'])('keys and usage over %s', (kind
       rpm: 10,
       rpd: 100,
     });
-    const lease = await h.core.quota.acquire('gemini-3-pro-image-preview');
-    h.core.quota.release(lease, { kind: 'ok' });
+    const quota = h.context.service('quota');
+    const lease = await quota.acquire('gemini-3-pro-image-preview');
+    quota.release(lease, { kind: 'ok' });
     const rows = (await api.usage.summary()).rows;
     expect(rows).toEqual([
       expect.objectContaining({
@@ -119,7 +120,7 @@ describe.each<TransportKind>(['direct', 'http'])('keys and usage over %s', (kind
   });
 
   it('the secret never appears in any RPC answer, the database files or the logs', () => {
-    h.core.db.pragma('wal_checkpoint(TRUNCATE)');
+    h.context.db.pragma('wal_checkpoint(TRUNCATE)');
     const haystacks = [...seen, ...logs];
     for (const name of readdirSync(h.dataDir)) {
       const file = join(h.dataDir, name);

@@ -126,13 +126,18 @@ describe('web shell edges', () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, shell: 'web' });
     try {
-      const open = await startServer({ core, host: '0.0.0.0', port: 0, staticDir: dir.path }).catch(
-        (e: unknown) => e,
-      );
+      const open = await startServer({
+        core,
+        dataDir: dir.path,
+        host: '0.0.0.0',
+        port: 0,
+        staticDir: dir.path,
+      }).catch((e: unknown) => e);
       expect(open).toBeInstanceOf(RpcError);
       expect((open as RpcError).message).toMatch(/--token/);
       const weak = await startServer({
         core,
+        dataDir: dir.path,
         host: '0.0.0.0',
         port: 0,
         token: 'short',

@@ -4,11 +4,10 @@ import { z } from 'zod';
 import { createEventBus } from '../../core/kernel/events.js';
 import type { EventEnvelope } from '../../core/contract/events.js';
 import { convertOperation } from '../../core/features/convert/operation.js';
-import { openDb } from '../../core/db/openDb.js';
 import { createSettingsRepo, type SettingsRepo } from '../../core/db/settingsRepo.js';
 import { JobEngine } from '../../core/jobs/engine.js';
-import { createOperationRegistry } from '../../core/jobs/registry.js';
 import type { AnyOperation, Operation } from '../../core/jobs/types.js';
+import { openTestDb } from './db.js';
 import { tempDir } from './fixtures.js';
 
 export interface EngineHarness {
@@ -31,7 +30,7 @@ export function engineHarness(
   resources: Record<string, number> = { cpu: 1, gpu: 1 },
 ): EngineHarness {
   const dir = tempDir();
-  const db = openDb(join(dir.path, 'p.db'));
+  const db = openTestDb(join(dir.path, 'p.db'));
   const ops = typeof extra === 'function' ? extra(dir.path, db) : extra;
   const bus = createEventBus();
   const events: EventEnvelope[] = [];
@@ -41,9 +40,9 @@ export function engineHarness(
     new JobEngine({
       db,
       events: bus,
-      registry: createOperationRegistry([convertOperation, ...ops]),
+      operations: [convertOperation, ...ops],
       settings: () => settings.get(),
-      resources,
+      resources: Object.entries(resources).map(([name, concurrency]) => ({ name, concurrency })),
     });
   const engines = [make()];
   return {

@@ -1,8 +1,11 @@
 import { WebSocket } from 'ws';
 import { createCore, type Core, type CoreOptions } from '../../core/app/createCore.js';
 import { createLocalTransport } from '../../core/app/localTransport.js';
+import { SHIPPED_MODULES } from '../../core/app/modules.js';
 import type { Transport } from '../../core/contract/client.js';
+import { defineSlice } from '../../core/contract/define.js';
 import { createHttpTransport } from '../../core/contract/transport-http.js';
+import { defineModule, type FeatureModule, type ModuleContext } from '../../core/features/module.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../core/host/server.js';
 import { tempDir } from './fixtures.js';
 
@@ -10,10 +13,34 @@ export type TransportKind = 'direct' | 'http';
 
 export interface Harness {
   core: Core;
+  /** The context modules were set up with (database, services…), seen through a probe module. */
+  context: ModuleContext;
   transport: Transport;
   server: RunningServer | null;
   dataDir: string;
   close(): Promise<void>;
+}
+
+/**
+ * A module that adds nothing and keeps the context it was given, so a test can reach the same
+ * database and services the shipped modules use, the way a real plug-in would.
+ */
+export function probeModule(): { module: FeatureModule; context: () => ModuleContext } {
+  let seen: ModuleContext | null = null;
+  return {
+    module: defineModule({
+      name: 'test-probe',
+      contract: defineSlice({}),
+      setup(ctx) {
+        seen = ctx;
+        return { handlers: {} };
+      },
+    }),
+    context: () => {
+      if (!seen) throw new Error('the probe module was not set up');
+      return seen;
+    },
+  };
 }
 
 /** A real core on a temp data folder, reached directly or through the real HTTP/WS server. */
@@ -23,11 +50,17 @@ export async function startHarness(
   coreOptions: Partial<CoreOptions> = {},
 ): Promise<Harness> {
   const dir = tempDir();
-  const core = createCore({ dataDir: dir.path, shell: kind === 'http' ? 'web' : 'cli', ...coreOptions });
+  const probe = probeModule();
+  const core = createCore({
+    dataDir: dir.path,
+    shell: kind === 'http' ? 'web' : 'cli',
+    ...coreOptions,
+    modules: [...(coreOptions.modules ?? SHIPPED_MODULES), probe.module],
+  });
   let server: RunningServer | null = null;
   let transport: Transport;
   if (kind === 'http') {
-    server = await startServer({ core, port: 0, staticDir: dir.path, ...serverOptions });
+    server = await startServer({ core, dataDir: dir.path, port: 0, staticDir: dir.path, ...serverOptions });
     transport = createHttpTransport({
       baseUrl: server.url.replace(/\/$/, ''),
       token: serverOptions.token,
@@ -39,6 +72,7 @@ export async function startHarness(
   }
   return {
     core,
+    context: probe.context(),
     transport,
     server,
     dataDir: dir.path,

@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGemini } from '../fakes/gemini/index.js';
 import type { FakeGemini } from '../fakes/gemini/types.js';
-import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/fixtures.js';
 
 const SECRET = 'AIzaSyCLI-0123456789abcdefghijk-WXYZ';
 
-/** Runs the real CLI with `stdin` piped in. */
-function cli(
-  args: string[],
-  env: Record<string, string>,
-  stdin = '',
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'pixelsmith.js'), ...args], {
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    p.on('exit', (code) => resolve({ code, out, err }));
-    p.stdin.end(stdin);
-  });
-}
+const cli = runCli;
 
 describe('pixelsmith keys / usage', () => {
   let fake: FakeGemini;

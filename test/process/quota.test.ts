@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import DatabaseCtor from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../core/db/openDb.js';
+import { openTestDb } from '../helpers/db.js';
 import { KeyStore } from '../../core/features/keys/keyStore.js';
 import { QuotaManager } from '../../core/features/keys/quota.js';
 import { FileSecretBox } from '../../core/features/keys/secretBox.js';
@@ -15,10 +15,11 @@ const dist = (p: string): string => pathToFileURL(join(REPO_ROOT, 'dist', 'core'
 /** One process: `workers` concurrent acquirers, each taking leases until refused or timed out. */
 const CHILD = `
 const { openDb } = await import(${JSON.stringify(dist('db/openDb.js'))});
-const { QuotaManager } = await import(${JSON.stringify(dist('keys/quota.js'))});
-const { FileSecretBox } = await import(${JSON.stringify(dist('keys/secretBox.js'))});
+const { MIGRATIONS } = await import(${JSON.stringify(dist('app/modules.js'))});
+const { QuotaManager } = await import(${JSON.stringify(dist('features/keys/quota.js'))});
+const { FileSecretBox } = await import(${JSON.stringify(dist('features/keys/secretBox.js'))});
 const [dbFile, keyFile, workers, perWorker, waitMs] = process.argv.slice(1);
-const db = openDb(dbFile);
+const db = openDb(dbFile, { migrations: MIGRATIONS });
 const quota = new QuotaManager({ db, secrets: new FileSecretBox(keyFile), margin: 1 });
 let got = 0;
 const stop = AbortSignal.timeout(Number(waitMs));
@@ -60,7 +61,7 @@ describe('quota across processes (real SQLite, BEGIN IMMEDIATE)', () => {
   function prepare(name: string, rpm: number, rpd: number): { dbFile: string; keyFile: string } {
     const dbFile = join(dir.path, `${name}.db`);
     const keyFile = join(dir.path, 'secret.key');
-    const db = openDb(dbFile);
+    const db = openTestDb(dbFile);
     const secrets = new FileSecretBox(keyFile);
     const keys = new KeyStore({ db, secrets });
     for (const n of [1, 2, 3])

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT, tempDir } from '../../../test/helpers/fixtures.js';
 import { nearestUpscaleModel } from '../../../test/helpers/onnx/models.js';
 import { createModelsRepo } from './modelsRepo.js';
-import { openDb } from '../../db/openDb.js';
+import { openTestDb } from '../../../test/helpers/db.js';
 import { loadCatalog, type CatalogEntry } from './catalog.js';
 import { ModelStore } from './models.js';
 
@@ -19,7 +19,7 @@ let db: Database;
 let server: Server | null = null;
 beforeEach(() => {
   dir = tempDir();
-  db = openDb(join(dir.path, 'p.db'));
+  db = openTestDb(join(dir.path, 'p.db'));
 });
 afterEach(async () => {
   await new Promise((r) => (server ? server.close(r) : r(null)));

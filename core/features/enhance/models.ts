@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RpcError } from '../../contract/errors.js';
-import type { ModelInfo } from '../../contract/models.js';
+import type { ModelInfo } from '../../contract/enhance.js';
 import type { ModelRow, ModelsRepo } from './modelsRepo.js';
 import { UPSCALER_PREFERENCE, type CatalogEntry, type ModelConvention, type ModelTask } from './catalog.js';
 import { sha256File } from '../../kernel/hash.js';

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,8 +100,44 @@ describe('enhance jobs', () => {
     await sessions.release();
 
     harness(false);
-    const lonely = await enhance([join(FIXTURE_IMAGES, '0014.jpg')], {});
-    expect(lonely.items[0]).toMatchObject({
+    // Nothing to run it with: the job is refused before anything is queued.
+    const refused = await enhance([join(FIXTURE_IMAGES, '0014.jpg')], {}).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'MODEL_MISSING',
+      message: expect.stringMatching(/models download|models import/),
+    });
+    expect(h.engine.list()).toEqual([]);
+  });
+
+  it('fails the items of a job whose model was removed after the job was made', async () => {
+    sessions = new SessionCache(() => 0);
+    let folder = '';
+    h = engineHarness((dir, db) => {
+      folder = join(dir, 'models-here');
+      mkdirSync(folder);
+      copyFileSync(
+        join(FIXTURES, 'models', 'realesr-animevideov3.onnx'),
+        join(folder, 'realesr-animevideov3.onnx'),
+      );
+      const store = new ModelStore({
+        catalog: loadCatalog(join(REPO_ROOT, 'resources')),
+        repo: createModelsRepo(db),
+        dir: join(dir, 'models'),
+        extraDir: folder,
+      });
+      return [createEnhanceOperation(store, sessions, () => 256 * 1024 ** 2)];
+    });
+    const job = await h.engine.create({
+      kind: 'enhance',
+      options: {},
+      paths: [join(FIXTURE_IMAGES, '0014.jpg')],
+      outDir: join(h.dir, 'out'),
+      priority: 'interactive',
+    });
+    rmSync(join(folder, 'realesr-animevideov3.onnx'));
+    h.engine.start([job.id]);
+    await h.engine.drain();
+    expect(h.engine.get(job.id, 0, 10).items[0]).toMatchObject({
       status: 'failed',
       errorCode: 'MODEL_MISSING',
       errorMessage: expect.stringMatching(/models download|models import/),

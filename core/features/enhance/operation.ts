@@ -1,33 +1,27 @@
-import { z } from 'zod';
+import { enhanceOptionsSchema, type EnhanceOptions } from '../../contract/enhance.js';
 import { RpcError } from '../../contract/errors.js';
 import { formatOfPath, type OutputFormat } from '../../kernel/encode.js';
 import { probeBuffer } from '../../kernel/probe.js';
 import type { Operation } from '../../jobs/types.js';
 import { decodeRaster, encodeRaster } from './imageio.js';
-import type { ModelStore } from './models.js';
+import type { InstalledModel, ModelStore } from './models.js';
 import { sessionRunner, type SessionCache } from './sessions.js';
 import { upscaleRaster } from './upscale.js';
-
-export const enhanceOptionsSchema = z.strictObject({
-  /** Model id; default: the best installed upscaler. */
-  model: z.string().min(1).optional(),
-  /** Output scale; the model's native scale is followed by a Lanczos resize when they differ. */
-  outscale: z.number().min(1).max(8).default(2),
-  /** Tile size in input pixels, or `auto` (from the memory budget). */
-  tile: z.union([z.literal('auto'), z.number().int().min(32).max(2048)]).default('auto'),
-  /** How transparency is upscaled. */
-  alpha: z.enum(['lanczos', 'model']).default('lanczos'),
-  /** `same`: the input's own format (PNG for inputs sharp reads but we do not write). */
-  format: z.enum(['same', 'png', 'jpg', 'webp']).default('same'),
-  quality: z.number().int().min(1).max(100).default(92),
-});
-export type EnhanceOptions = z.output<typeof enhanceOptionsSchema>;
 
 /** `same` keeps JPEG, PNG and WebP; anything else is written as PNG (lossless). */
 function formatFor(o: EnhanceOptions, inputPath: string): OutputFormat {
   if (o.format !== 'same') return o.format;
   const own = formatOfPath(inputPath);
   return own === 'jpg' || own === 'webp' ? own : 'png';
+}
+
+/** The named (or best installed) upscaler, refused when it cannot upscale tiles. */
+async function upscaler(models: ModelStore, id: string | undefined): Promise<InstalledModel> {
+  const model = await models.resolve(id, 'upscale');
+  if (model.convention.size !== 'dynamic') {
+    throw new RpcError('INVALID_INPUT', `${model.id} has a fixed input size; it cannot upscale tiles.`);
+  }
+  return model;
 }
 
 /**
@@ -45,11 +39,11 @@ export function createEnhanceOperation(
     optionsSchema: enhanceOptionsSchema,
     resource: () => 'gpu',
     outputExtension: (o, inputPath) => formatFor(o, inputPath),
+    // A job for a model that is not installed is refused before it is queued.
+    check: async (o) => void (await upscaler(models, o.model)),
     async run(ctx) {
       await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
-      const model = await models.resolve(ctx.options.model, 'upscale');
-      if (model.convention.size !== 'dynamic')
-        throw new RpcError('INVALID_INPUT', `${model.id} has a fixed input size; it cannot upscale tiles.`);
+      const model = await upscaler(models, ctx.options.model);
       const loaded = await sessions.get(model.path);
       let raster;
       try {

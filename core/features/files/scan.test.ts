@@ -10,7 +10,7 @@ import {
   tempDir,
 } from '../../../test/helpers/fixtures.js';
 import type { Database } from 'better-sqlite3';
-import { openDb } from '../../db/openDb.js';
+import { openTestDb } from '../../../test/helpers/db.js';
 import { createThumbRefsRepo, type ThumbRefsRepo } from './thumbRefsRepo.js';
 import { scanPaths, type ScanOptions, type ScanProgress } from './scan.js';
 
@@ -21,7 +21,7 @@ const limits = { maxInputBytes: 50 * 1024 * 1024, maxInputPixels: 268_402_689 };
 
 beforeEach(() => {
   dir = tempDir();
-  db = openDb(join(dir.path, 'p.db'));
+  db = openTestDb(join(dir.path, 'p.db'));
   thumbRefs = createThumbRefsRepo(db);
 });
 afterEach(() => {

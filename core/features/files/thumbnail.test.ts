@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
 import { FIXTURE_IMAGES, tempDir } from '../../../test/helpers/fixtures.js';
 import { RpcError } from '../../contract/errors.js';
-import { openDb } from '../../db/openDb.js';
+import { openTestDb } from '../../../test/helpers/db.js';
 import { createThumbRefsRepo, type ThumbRefsRepo } from './thumbRefsRepo.js';
 import { scanPaths } from './scan.js';
 import { createThumbnailService, type ThumbnailService } from './thumbnail.js';
@@ -18,7 +18,7 @@ const cacheDir = (): string => join(dir.path, 'thumbs');
 
 beforeEach(() => {
   dir = tempDir();
-  db = openDb(join(dir.path, 'p.db'));
+  db = openTestDb(join(dir.path, 'p.db'));
   thumbRefs = createThumbRefsRepo(db);
   service = createThumbnailService({
     cacheDir: cacheDir(),

@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/fixtures.js';
 import { RpcError } from '../../contract/errors.js';
-import { openDb } from '../../db/openDb.js';
+import { openTestDb } from '../../../test/helpers/db.js';
 import { KeyStore } from './keyStore.js';
 import { QuotaManager, type Lease } from './quota.js';
 import { FileSecretBox } from './secretBox.js';
@@ -50,7 +50,7 @@ async function take(n: number): Promise<Lease[]> {
 
 beforeEach(() => {
   dir = tempDir();
-  db = openDb(join(dir.path, 'p.db'));
+  db = openTestDb(join(dir.path, 'p.db'));
 });
 afterEach(() => {
   db.close();

@@ -1,4 +1,4 @@
-import type { EventBus } from '../events.js';
+import type { Api } from '../../contract/client.js';
 import { formatDuration } from '../../contract/format.js';
 
 export interface ProgressOut {
@@ -10,12 +10,12 @@ export interface ProgressOut {
  * A terminal progress bar for one job, fed by `job.progress` events: a redrawn bar on a TTY,
  * a line every 10 % (or 5 s) otherwise, so logs stay readable.
  */
-export function followJob(events: EventBus, jobId: string, out: ProgressOut): () => void {
+export function followJob(api: Pick<Api, 'on'>, jobId: string, out: ProgressOut): () => void {
   let lastLine = 0;
   let lastStep = -1;
-  const off = events.subscribe((event) => {
-    if (event.name !== 'job.progress' || event.payload.jobId !== jobId) return;
-    const { counts, progress, etaMs, itemsPerSecond } = event.payload;
+  const off = api.on('job.progress', (payload) => {
+    if (payload.jobId !== jobId) return;
+    const { counts, progress, etaMs, itemsPerSecond } = payload;
     const finished = counts.done + counts.skipped + counts.failed + counts.cancelled;
     const pct = Math.floor(progress * 100);
     const parts = [

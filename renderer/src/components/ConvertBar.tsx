@@ -1,16 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useStartJob } from '../useStartJob.js';
+import { CONVERT_FORMATS } from '../../../core/contract/convert.js';
+import { FORMAT_LABELS } from '../formatLabels.js';
 import { JobFormTail } from './JobFormTail.js';
 
-const FORMATS = [
-  ['same', 'Same as original'],
-  ['jpg', 'JPEG'],
-  ['png', 'PNG'],
-  ['webp', 'WebP'],
-  ['avif', 'AVIF'],
-  ['tiff', 'TIFF'],
-] as const;
-type Format = (typeof FORMATS)[number][0];
+type Format = (typeof CONVERT_FORMATS)[number];
 
 interface Props {
   roots: string[];
@@ -42,9 +36,9 @@ export function ConvertBar({ roots, count, onStarted }: Props) {
       <label>
         Format
         <select value={format} onChange={(e) => setFormat(e.target.value as Format)}>
-          {FORMATS.map(([value, label]) => (
+          {CONVERT_FORMATS.map((value) => (
             <option key={value} value={value}>
-              {label}
+              {FORMAT_LABELS[value]}
             </option>
           ))}
         </select>

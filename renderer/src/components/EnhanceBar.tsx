@@ -2,6 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { useStartJob } from '../useStartJob.js';
 import { JobFormTail } from './JobFormTail.js';
 import { useModels } from '../useModels.js';
+import { ENHANCE_FORMATS } from '../../../core/contract/enhance.js';
+import { FORMAT_LABELS } from '../formatLabels.js';
+
+type Format = (typeof ENHANCE_FORMATS)[number];
 
 interface Props {
   roots: string[];
@@ -16,7 +20,7 @@ export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
   const upscalers = (models ?? []).filter((m) => m.installed && m.task === 'upscale');
   const [model, setModel] = useState('');
   const [scale, setScale] = useState('2');
-  const [format, setFormat] = useState('same');
+  const [format, setFormat] = useState<Format>('same');
   const [outDir, setOutDir] = useState('');
   const { busy, error, start: startJob } = useStartJob(onStarted);
 
@@ -70,11 +74,12 @@ export function EnhanceBar({ roots, count, onStarted, onOpenModels }: Props) {
       </label>
       <label>
         Format
-        <select value={format} onChange={(e) => setFormat(e.target.value)}>
-          <option value="same">Same as original</option>
-          <option value="png">PNG</option>
-          <option value="jpg">JPEG</option>
-          <option value="webp">WebP</option>
+        <select value={format} onChange={(e) => setFormat(e.target.value as Format)}>
+          {ENHANCE_FORMATS.map((value) => (
+            <option key={value} value={value}>
+              {FORMAT_LABELS[value]}
+            </option>
+          ))}
         </select>
       </label>
       <JobFormTail

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { formatBytes } from '../../../core/contract/format.js';
-import type { ModelInfo } from '../../../core/contract/models.js';
+import type { ModelInfo } from '../../../core/contract/enhance.js';
 import { api } from '../api/client.js';
 import { StatusLine, useAction } from '../components/StatusLine.js';
 import { useModels } from '../useModels.js';

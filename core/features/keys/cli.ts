@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import type { Core } from '../../app/createCore.js';
+import type { Api } from '../../contract/client.js';
+import { RpcError } from '../../contract/errors.js';
 import { KEY_TIERS } from '../../contract/keys.js';
+import { withApi, type CliContext } from '../../kernel/cli/context.js';
 import type { Io } from '../../kernel/cli/io.js';
 
 /**
@@ -30,22 +32,20 @@ export async function readSecret(
   }
 }
 
-export function registerKeysCommands(
-  program: Command,
-  openCore: () => Core,
-  io: Io,
-  setExit: (code: number) => void,
-): void {
-  const withCore =
-    <A extends unknown[]>(fn: (core: Core, ...args: A) => Promise<void> | void) =>
-    async (...args: A) => {
-      const core = openCore();
-      try {
-        await fn(core, ...args);
-      } finally {
-        await core.close();
-      }
-    };
+/** A key by id, id prefix or label. */
+async function keyId(api: Api, given: string): Promise<string> {
+  const match = (await api.keys.list()).filter(
+    (k) => k.id === given || k.id.startsWith(given) || k.label === given,
+  );
+  if (match.length === 1 && match[0]) return match[0].id;
+  throw new RpcError(
+    'NOT_FOUND',
+    match.length === 0 ? `No key matches "${given}".` : `"${given}" matches ${match.length} keys.`,
+  );
+}
+
+export function registerKeysCommands(program: Command, cli: CliContext): void {
+  const { io } = cli;
   const keys = program
     .command('keys')
     .description('your Gemini API keys (stored encrypted; quotas are per Google Cloud project)');
@@ -58,13 +58,14 @@ export function registerKeysCommands(
       'the Google Cloud project the key belongs to (keys of one project share its quota)',
     )
     .option('--tier <tier>', `billing tier: ${KEY_TIERS.join(', ')}`, 'free')
-    .action(
-      withCore(async (core, opts: { label: string; project: string; tier: string }) => {
+    .action((opts: { label: string; project: string; tier: string }) =>
+      withApi(cli, async (api) => {
         const secret = await readSecret('Paste the API key (it will not be shown): ', io);
-        const info = await core.handlers['keys.add']({
+        // The contract checks tier, label and secret exactly as it does for the studio.
+        const info = await api.keys.add({
           label: opts.label,
           project: opts.project,
-          tier: opts.tier as (typeof KEY_TIERS)[number],
+          tier: opts.tier as never,
           secret,
         });
         io.out(`Added "${info.label}" (${info.masked}) for project ${info.project}.\n`);
@@ -73,9 +74,9 @@ export function registerKeysCommands(
   keys
     .command('list', { isDefault: true })
     .description('list keys (masked)')
-    .action(
-      withCore((core) => {
-        const all = core.keys.list();
+    .action(() =>
+      withApi(cli, async (api) => {
+        const all = await api.keys.list();
         if (all.length === 0) io.out('No keys. Add one with `pixelsmith keys add --label L --project P`.\n');
         for (const k of all) {
           const state = k.disabledReason
@@ -89,45 +90,41 @@ export function registerKeysCommands(
         }
       }),
     );
-  const byId = (core: Core, id: string): string => {
-    const match = core.keys.list().filter((k) => k.id === id || k.id.startsWith(id) || k.label === id);
-    if (match.length !== 1 || !match[0])
-      throw new Error(
-        match.length === 0 ? `No key matches "${id}".` : `"${id}" matches ${match.length} keys.`,
-      );
-    return match[0].id;
-  };
   keys
     .command('test')
     .argument('<key>', 'key id (or prefix) or label')
     .description('call Gemini models.list with the key')
-    .action(
-      withCore(async (core, key: string) => {
-        const r = await core.keys.test(byId(core, key));
+    .action((key: string) =>
+      withApi(cli, async (api) => {
+        const r = await api.keys.test({ id: await keyId(api, key) });
         io.out(`${r.message}\n`);
-        if (!r.ok) setExit(1);
+        if (!r.ok) cli.setExit(1);
       }),
     );
-  for (const [verb, reason] of [
-    ['disable', 'disabled by you'],
-    ['enable', null],
-  ] as const) {
-    keys
-      .command(verb)
-      .argument('<key>', 'key id (or prefix) or label')
-      .action(
-        withCore((core, key: string) => {
-          const info = core.keys.setDisabled(byId(core, key), reason);
-          io.out(`${info.label}: ${info.disabledReason ? 'disabled' : 'enabled'}.\n`);
-        }),
-      );
-  }
+  keys
+    .command('disable')
+    .argument('<key>', 'key id (or prefix) or label')
+    .action((key: string) =>
+      withApi(cli, async (api) => {
+        const info = await api.keys.disable({ id: await keyId(api, key) });
+        io.out(`${info.label}: disabled.\n`);
+      }),
+    );
+  keys
+    .command('enable')
+    .argument('<key>', 'key id (or prefix) or label')
+    .action((key: string) =>
+      withApi(cli, async (api) => {
+        const info = await api.keys.enable({ id: await keyId(api, key) });
+        io.out(`${info.label}: enabled.\n`);
+      }),
+    );
   keys
     .command('remove')
     .argument('<key>', 'key id (or prefix) or label')
-    .action(
-      withCore((core, key: string) => {
-        core.keys.remove(byId(core, key));
+    .action((key: string) =>
+      withApi(cli, async (api) => {
+        await api.keys.remove({ id: await keyId(api, key) });
         io.out('Removed.\n');
       }),
     );
@@ -135,20 +132,21 @@ export function registerKeysCommands(
   program
     .command('usage')
     .description('requests per project × model: this minute and today (reset at midnight Pacific)')
-    .action(
-      withCore((core) => {
-        const rows = core.quota.summary();
+    .action(() =>
+      withApi(cli, async (api) => {
+        const { rows, margin } = await api.usage.summary();
         if (rows.length === 0) io.out('No Gemini requests today.\n');
         for (const r of rows) {
           const hold = r.cooldownUntil
             ? `  on hold ${Math.ceil((r.cooldownUntil - Date.now()) / 1000)} s`
             : '';
           io.out(
-            `${r.project.padEnd(20)} ${r.model.padEnd(28)} ${r.rpm}/${r.rpmLimit} this minute  ${r.rpd}/${r.rpdLimit} today  ${r.usableKeys}/${r.keys} keys usable${hold}\n`,
+            `${r.project.padEnd(20)} ${r.model.padEnd(28)} ${r.rpm}/${r.rpmLimit} this minute  ` +
+              `${r.rpd}/${r.rpdLimit} today  ${r.usableKeys}/${r.keys} keys usable${hold}\n`,
           );
         }
         io.out(
-          `Limits include a ${Math.round(core.quota.margin * 100)} % safety margin; days reset at midnight Pacific.\n`,
+          `Limits include a ${Math.round(margin * 100)} % safety margin; days reset at midnight Pacific.\n`,
         );
       }),
     );

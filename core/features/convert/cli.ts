@@ -1,8 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Core } from '../../app/createCore.js';
-import { CONVERT_FORMATS } from '../../features/convert/operation.js';
-import type { Io } from '../../kernel/cli/io.js';
-import { printSummary, runToEnd } from './jobs.js';
+import { CONVERT_FORMATS } from '../../contract/convert.js';
+import { withApi, type CliContext } from '../../kernel/cli/context.js';
+import { runJobsToEnd } from '../../kernel/cli/jobs.js';
 
 function positive(kind: 'int' | 'float') {
   return (value: string): number => {
@@ -17,21 +16,16 @@ function positive(kind: 'int' | 'float') {
 }
 
 interface ConvertFlags {
-  format?: string;
-  quality?: number;
+  format: string;
+  quality: number;
   maxSize?: number;
   scale?: number;
   out?: string;
-  suffix?: string;
-  template?: string;
+  suffix: string;
+  template: string;
 }
 
-export function registerConvertCommand(
-  program: Command,
-  openCore: () => Core,
-  io: Io,
-  setExit: (code: number) => void,
-): void {
+export function registerConvertCommand(program: Command, cli: CliContext): void {
   program
     .command('convert')
     .description('resize and/or change the format of photos, as a resumable job')
@@ -47,13 +41,13 @@ export function registerConvertCommand(
     .option('--suffix <text>', 'added to each output name', '')
     .option('--template <t>', 'output name template with {name}, {suffix}, {ext}', '{name}{suffix}.{ext}')
     .addHelpText('after', '\nExit code 1 when any photo failed; each failure is listed with its reason.')
-    .action(async (paths: string[], flags: ConvertFlags) => {
-      const core = openCore();
-      try {
-        const job = await core.jobs.create({
+    .action((paths: string[], flags: ConvertFlags) =>
+      withApi(cli, async (api) => {
+        const job = await api.jobs.create({
           kind: 'convert',
+          // The flags go to the contract as typed; it refuses what is wrong, as for every shell.
           options: {
-            format: flags.format,
+            format: flags.format as never,
             quality: flags.quality,
             ...(flags.maxSize !== undefined && { maxSize: flags.maxSize }),
             ...(flags.scale !== undefined && { scale: flags.scale }),
@@ -64,11 +58,8 @@ export function registerConvertCommand(
           template: flags.template,
           priority: 'interactive',
         });
-        io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
-        await runToEnd(core, [job.id], io);
-        setExit(printSummary(core, job.id, io));
-      } finally {
-        await core.close();
-      }
-    });
+        cli.io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
+        cli.setExit(await runJobsToEnd(api, [job.id], cli.io));
+      }),
+    );
 }

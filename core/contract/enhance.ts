@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineSlice } from './define.js';
 
 export const modelInfoSchema = z.object({
   id: z.string(),
@@ -22,8 +23,8 @@ export type ModelInfo = z.output<typeof modelInfoSchema>;
 
 const modelId = z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'must be letters, digits, ".", "_" or "-"');
 
-/** The models.* RPC methods; spread into the contract's method table. */
-export const modelMethods = {
+/** The models.* RPC methods. */
+const modelMethods = {
   'models.list': { input: z.strictObject({}).optional(), output: z.array(modelInfoSchema) },
   'models.download': { input: z.strictObject({ id: modelId }), output: modelInfoSchema },
   'models.import': {
@@ -39,6 +40,32 @@ export const modelMethods = {
   'models.remove': { input: z.strictObject({ id: modelId }), output: z.object({ removed: z.boolean() }) },
 } as const;
 
-export const modelEvents = {
+const modelEvents = {
   'models.downloadProgress': z.object({ id: z.string(), received: z.number(), total: z.number().nullable() }),
 } as const;
+
+/** Output formats of `enhance`; `same` keeps JPEG, PNG and WebP and writes anything else as PNG. */
+export const ENHANCE_FORMATS = ['same', 'png', 'jpg', 'webp'] as const;
+/** How transparency is upscaled. */
+export const ALPHA_MODES = ['lanczos', 'model'] as const;
+
+export const enhanceOptionsSchema = z.strictObject({
+  /** Model id; default: the best installed upscaler. */
+  model: z.string().min(1).optional(),
+  /** Output scale; the model's native scale is followed by a Lanczos resize when they differ. */
+  outscale: z.number().min(1).max(8).default(2),
+  /** Tile size in input pixels, or `auto` (from the memory budget). */
+  tile: z.union([z.literal('auto'), z.number().int().min(32).max(2048)]).default('auto'),
+  alpha: z.enum(ALPHA_MODES).default('lanczos'),
+  /** `same`: the input's own format (PNG for inputs sharp reads but we do not write). */
+  format: z.enum(ENHANCE_FORMATS).default('same'),
+  quality: z.number().int().min(1).max(100).default(92),
+});
+export type EnhanceOptions = z.output<typeof enhanceOptionsSchema>;
+
+/** The enhance feature: models.* and the `enhance` job kind. */
+export const enhanceSlice = defineSlice({
+  methods: modelMethods,
+  events: modelEvents,
+  jobKinds: { enhance: enhanceOptionsSchema },
+});

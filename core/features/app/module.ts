@@ -1,0 +1,33 @@
+import { arch, platform } from 'node:os';
+import { appSlice } from '../../contract/app.js';
+import { userVersion } from '../../db/migrate.js';
+import { onnxRuntimeInfo } from '../enhance/onnxInfo.js';
+import { defineModule } from '../module.js';
+
+/** The app itself: app.info (what runs where) and the user's settings. */
+export const appModule = defineModule({
+  name: 'app',
+  contract: appSlice,
+  setup: (ctx) => ({
+    handlers: {
+      'app.info': async () => ({
+        name: 'Pixelsmith',
+        version: ctx.env.version,
+        platform: platform(),
+        arch: arch(),
+        node: process.versions.node,
+        shell: ctx.env.shell,
+        dataDir: ctx.env.dataDir,
+        dbPath: ctx.paths.db,
+        schemaVersion: userVersion(ctx.db),
+        onnxruntime: await onnxRuntimeInfo(),
+      }),
+      'settings.get': () => ctx.settings.get(),
+      'settings.set': (patch) => {
+        const next = ctx.settings.update(patch);
+        ctx.events.emit('settings.changed', next);
+        return next;
+      },
+    },
+  }),
+});

@@ -1,0 +1,147 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { ALPHA_MODES, ENHANCE_FORMATS } from '../../contract/enhance.js';
+import { formatBytes } from '../../contract/format.js';
+import { withApi, type CliContext } from '../../kernel/cli/context.js';
+import { runJobsToEnd } from '../../kernel/cli/jobs.js';
+
+function number(kind: 'scale' | 'tile') {
+  return (value: string): number | 'auto' => {
+    if (kind === 'tile' && value === 'auto') return 'auto';
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) {
+      throw new InvalidArgumentError(
+        `Expected a positive number${kind === 'tile' ? ' or "auto"' : ''}, got "${value}".`,
+      );
+    }
+    return n;
+  };
+}
+
+interface EnhanceFlags {
+  scale: number;
+  model?: string;
+  tile: number | 'auto';
+  alpha: string;
+  format: string;
+  quality: number;
+  out?: string;
+  suffix: string;
+}
+
+const TASKS = ['upscale', 'face-restore', 'face-detect'] as const;
+
+export function registerEnhanceCommands(program: Command, cli: CliContext): void {
+  const { io } = cli;
+  program
+    .command('enhance')
+    .description(
+      'upscale photos with a Real-ESRGAN model (ONNX Runtime: CUDA if installed, else CPU), as a resumable job',
+    )
+    .argument('<paths...>', 'files and folders (searched recursively)')
+    .option(
+      '--scale <n>',
+      'output scale, e.g. 2 or 4 (a x4 model then resizes with Lanczos)',
+      number('scale'),
+      2,
+    )
+    .option('--model <id>', 'model id (see `pixelsmith models list`); default: the best installed upscaler')
+    .option('--tile <n|auto>', 'tile size in input pixels, or auto', number('tile'), 'auto')
+    .option('--alpha <mode>', `how transparency is upscaled: ${ALPHA_MODES.join(' or ')}`, 'lanczos')
+    .option('--format <format>', `${ENHANCE_FORMATS.join(', ')} (same: as the input)`, 'same')
+    .option('--quality <n>', 'quality 1-100 for jpg and webp', (v) => Number(v), 92)
+    .option(
+      '--out <dir>',
+      'output folder; the input folders are mirrored under it (default: a "pixelsmith" folder next to each photo)',
+    )
+    .option('--suffix <text>', 'added to each output name', '')
+    .action((paths: string[], flags: EnhanceFlags) =>
+      withApi(cli, async (api) => {
+        const job = await api.jobs.create({
+          kind: 'enhance',
+          options: {
+            outscale: flags.scale,
+            tile: flags.tile,
+            alpha: flags.alpha as never,
+            format: flags.format as never,
+            quality: flags.quality,
+            ...(flags.model && { model: flags.model }),
+          },
+          paths,
+          outDir: flags.out,
+          suffix: flags.suffix,
+          priority: 'interactive',
+        });
+        io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
+        const code = await runJobsToEnd(api, [job.id], io);
+        const done = (await api.jobs.get({ id: job.id, limit: 1, status: 'done' })).items[0];
+        if (done?.details) {
+          io.out(
+            `Model ${done.details.model} on ${done.details.provider}, tiles of ${done.details.tile}px.\n`,
+          );
+        }
+        cli.setExit(code);
+      }),
+    );
+
+  const models = program.command('models').description('list, download, import and remove models');
+  models
+    .command('list', { isDefault: true })
+    .description('installed and available models')
+    .action(() =>
+      withApi(cli, async (api) => {
+        for (const m of await api.models.list()) {
+          const state = m.installed
+            ? `installed (${m.source}${m.bytes ? `, ${formatBytes(m.bytes)}` : ''})`
+            : m.downloadable
+              ? 'available for download'
+              : 'import-only';
+          io.out(`${m.id.padEnd(26)} ${m.task.padEnd(12)} x${m.scale}  ${state}\n`);
+        }
+      }),
+    );
+  models
+    .command('download')
+    .argument('<id>')
+    .description('download a model, verify its sha256 and install it (resumes a partial download)')
+    .action((id: string) =>
+      withApi(cli, async (api) => {
+        const off = api.on('models.downloadProgress', (p) => {
+          if (io.isTTY) {
+            io.err(`\r${formatBytes(p.received)} of ${p.total ? formatBytes(p.total) : '?'}\x1b[K`);
+          }
+        });
+        try {
+          const m = await api.models.download({ id });
+          io.out(`\nInstalled ${m.id} at ${m.path}\n`);
+        } finally {
+          off();
+        }
+      }),
+    );
+  models
+    .command('import')
+    .argument('<file>', 'an .onnx file')
+    .option(
+      '--id <id>',
+      'id to give it (default: from the file name, or the catalog when its sha256 is known)',
+    )
+    .option('--task <task>', `${TASKS.join(', ')} (default: derived from the model)`)
+    .option('--scale <n>', 'native scale (default: measured by running the model)', (v) => Number(v))
+    .description('import an ONNX model you have; its inputs, outputs and scale are read from the model')
+    .action((file: string, opts: { id?: string; task?: string; scale?: number }) =>
+      withApi(cli, async (api) => {
+        const m = await api.models.import({ path: file, ...opts, task: opts.task as never });
+        io.out(`Imported ${m.id}: ${m.task}, x${m.scale}, at ${m.path}\n`);
+      }),
+    );
+  models
+    .command('remove')
+    .argument('<id>')
+    .description('remove a downloaded or imported model')
+    .action((id: string) =>
+      withApi(cli, async (api) => {
+        await api.models.remove({ id });
+        io.out(`Removed ${id}.\n`);
+      }),
+    );
+}

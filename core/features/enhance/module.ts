@@ -1,0 +1,42 @@
+import { enhanceSlice } from '../../contract/enhance.js';
+import { defineModule } from '../module.js';
+import { loadCatalog } from './catalog.js';
+import { registerEnhanceCommands } from './cli.js';
+import { migration as modelsTable } from './migrations/0050-models.js';
+import { ModelStore } from './models.js';
+import { createModelsRepo } from './modelsRepo.js';
+import { createEnhanceOperation } from './operation.js';
+import { SessionCache } from './sessions.js';
+
+/** Memory a tiled upscale may use for its tiles and bands; the tile size follows from it. */
+const MEMORY_BUDGET_BYTES = 768 * 1024 ** 2;
+
+/** Offline enhancement: the model manager (models.*) and the `enhance` job kind on the GPU slot. */
+export const enhanceModule = defineModule({
+  name: 'enhance',
+  contract: enhanceSlice,
+  migrations: [modelsTable],
+  setup(ctx) {
+    const sessions = new SessionCache(() => ctx.settings.get().onnxThreads);
+    const models = new ModelStore({
+      catalog: loadCatalog(ctx.env.resourcesDir),
+      repo: createModelsRepo(ctx.db),
+      dir: ctx.paths.models,
+      extraDir: ctx.env.modelsDir,
+      providerOf: (path) => sessions.providerOf(path),
+      onDownloadProgress: (id, received, total) =>
+        ctx.events.emit('models.downloadProgress', { id, received, total }),
+    });
+    return {
+      handlers: {
+        'models.list': () => models.list(),
+        'models.download': ({ id }, { signal }) => models.download(id, signal),
+        'models.import': ({ path, id, task, scale }) => models.import(path, { id, task, scale }),
+        'models.remove': async ({ id }) => ({ removed: await models.remove(id) }),
+      },
+      operations: [createEnhanceOperation(models, sessions, () => MEMORY_BUDGET_BYTES)],
+      close: () => sessions.release(),
+    };
+  },
+  cli: registerEnhanceCommands,
+});

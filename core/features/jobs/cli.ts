@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import type { JobSummary } from '../../contract/jobs.js';
+import { withApi, type CliContext } from '../../kernel/cli/context.js';
+import { findJob, printSummary, runJobsToEnd } from '../../kernel/cli/jobs.js';
+
+function oneLine(j: JobSummary): string {
+  const c = j.counts;
+  const left = c.queued + c.running;
+  return (
+    `${j.id.slice(0, 8)}  ${j.kind.padEnd(8)} ${j.status.padEnd(9)} ` +
+    `${c.done} done, ${c.skipped} skipped, ${c.failed} failed, ${left} left of ${c.total}  ` +
+    new Date(j.createdAt).toISOString()
+  );
+}
+
+export function registerJobsCommands(program: Command, cli: CliContext): void {
+  const { io } = cli;
+  const jobs = program.command('jobs').description('list, inspect and resume jobs');
+  jobs
+    .command('list', { isDefault: true })
+    .description('list jobs, newest first')
+    .action(() =>
+      withApi(cli, async (api) => {
+        const all = await api.jobs.list();
+        if (all.length === 0) io.out('No jobs yet.\n');
+        for (const j of all) io.out(`${oneLine(j)}\n`);
+      }),
+    );
+  jobs
+    .command('show')
+    .description('show a job and its failed items with reasons')
+    .argument('<id>', 'job id or a unique prefix of it')
+    .option('--json', 'print the job and all its items as JSON')
+    .action((id: string, opts: { json?: boolean }) =>
+      withApi(cli, async (api) => {
+        const job = await findJob(api, id);
+        if (opts.json) {
+          const first = await api.jobs.get({ id: job.id, limit: 1000 });
+          const items = [...first.items];
+          while (items.length < first.totalItems) {
+            items.push(...(await api.jobs.get({ id: job.id, offset: items.length, limit: 1000 })).items);
+          }
+          io.out(`${JSON.stringify({ ...first, items }, null, 2)}\n`);
+          return;
+        }
+        io.out(
+          `${oneLine(job)}\noptions: ${JSON.stringify(job.options)}\noutput: ${job.outDir ?? 'next to each input'}\n`,
+        );
+        cli.setExit(await printSummary(api, job.id, io));
+      }),
+    );
+  jobs
+    .command('resume')
+    .description('run unfinished jobs to the end: the one given, or every unfinished or paused one')
+    .argument('[id]', 'job id or a unique prefix of it')
+    .action((id: string | undefined) =>
+      withApi(cli, async (api) => {
+        const targets = id
+          ? [await findJob(api, id)]
+          : (await api.jobs.list()).filter((j) => ['queued', 'running', 'paused'].includes(j.status));
+        if (targets.length === 0) {
+          io.out('Nothing to resume.\n');
+          return;
+        }
+        // Resuming runs each job in this process (a paused one is un-paused first).
+        for (const j of targets) {
+          if (['queued', 'running', 'paused'].includes(j.status)) await api.jobs.resume({ id: j.id });
+        }
+        cli.setExit(
+          await runJobsToEnd(
+            api,
+            targets.map((j) => j.id),
+            io,
+          ),
+        );
+      }),
+    );
+}

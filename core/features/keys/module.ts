@@ -1,0 +1,43 @@
+import { keysSlice } from '../../contract/keys.js';
+import { defineModule } from '../module.js';
+import { registerKeysCommands } from './cli.js';
+import { KeyStore } from './keyStore.js';
+import { migration as keysTables } from './migrations/0060-keys.js';
+import { QuotaManager } from './quota.js';
+import { FileSecretBox, type SecretBox } from './secretBox.js';
+
+declare module '../module.js' {
+  interface Services {
+    /** Encrypts API keys at rest; a shell may provide its own (Electron: the OS keychain). */
+    secrets: SecretBox;
+    /** Gemini request slots per project × model: what restyle and batch take leases from. */
+    quota: QuotaManager;
+  }
+}
+
+/** The user's Gemini API keys and their quotas: keys.*, usage.*, and the `quota` service. */
+export const keysModule = defineModule({
+  name: 'keys',
+  contract: keysSlice,
+  migrations: [keysTables],
+  setup(ctx) {
+    const secrets = ctx.services.secrets ?? new FileSecretBox(ctx.paths.secretKey);
+    const changed = (reason: string): void => ctx.events.emit('keys.changed', { reason });
+    const keys = new KeyStore({ db: ctx.db, secrets, baseUrl: ctx.env.geminiBaseUrl, onChange: changed });
+    const quota = new QuotaManager({ db: ctx.db, secrets, onChange: changed });
+    return {
+      handlers: {
+        'keys.list': () => keys.list(),
+        'keys.add': (input) => keys.add(input),
+        'keys.test': ({ id }) => keys.test(id),
+        'keys.disable': ({ id, reason }) => keys.setDisabled(id, reason ?? 'disabled by you'),
+        'keys.enable': ({ id }) => keys.setDisabled(id, null),
+        'keys.remove': ({ id }) => ({ removed: keys.remove(id) }),
+        'usage.summary': () => ({ rows: quota.summary(), limits: quota.limitsList(), margin: quota.margin }),
+        'usage.setLimit': (limit) => quota.setLimit(limit),
+      },
+      services: { secrets, quota },
+    };
+  },
+  cli: registerKeysCommands,
+});

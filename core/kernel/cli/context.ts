@@ -1,0 +1,27 @@
+import type { Api } from '../../contract/client.js';
+import type { Io } from './io.js';
+
+/** An open core in this process, reached through the contract like any other shell. */
+export interface CliSession {
+  api: Api;
+  /** Stops this process's work (running items go back to the queue) and closes the database. */
+  close(): Promise<void>;
+}
+
+/** What a module's CLI commands get: where to write, how to open core, how to set the exit code. */
+export interface CliContext {
+  io: Io;
+  /** Opens core in this process: jobs created through this session run here. */
+  open(): CliSession;
+  setExit(code: number): void;
+}
+
+/** Runs `fn` with an open session and always closes it, also when `fn` throws. */
+export async function withApi<T>(cli: CliContext, fn: (api: Api) => Promise<T> | T): Promise<T> {
+  const session = cli.open();
+  try {
+    return await fn(session.api);
+  } finally {
+    await session.close();
+  }
+}

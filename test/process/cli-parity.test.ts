@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MethodName } from '../../core/contract/methods.js';
+import { runCli } from '../helpers/cli.js';
+import { FIXTURE_IMAGES, tempDir } from '../helpers/fixtures.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+interface Case {
+  what: string;
+  /** The command line a user types. */
+  argv: string[];
+  stdin?: string;
+  /** The call the studio would make for the same request. */
+  method: MethodName;
+  input: unknown;
+}
+
+const missing = join(FIXTURE_IMAGES, 'no-such-folder');
+const out = join(tempDir('pixelsmith-parity-out-').path, 'out');
+const convertDefaults = {
+  suffix: '',
+  template: '{name}{suffix}.{ext}',
+  priority: 'interactive',
+  outDir: out,
+};
+
+const CASES: Case[] = [
+  {
+    what: 'a bogus tier and an empty secret',
+    argv: ['keys', 'add', '--label', 'Work', '--project', 'p1', '--tier', 'bogus'],
+    stdin: '',
+    method: 'keys.add',
+    input: { label: 'Work', project: 'p1', tier: 'bogus', secret: '' },
+  },
+  {
+    what: 'a one-character secret',
+    argv: ['keys', 'add', '--label', 'Work', '--project', 'p1'],
+    stdin: 'x\n',
+    method: 'keys.add',
+    input: { label: 'Work', project: 'p1', tier: 'free', secret: 'x' },
+  },
+  {
+    what: 'a path that does not exist',
+    argv: ['convert', missing, '--out', out],
+    method: 'jobs.create',
+    input: {
+      kind: 'convert',
+      options: { format: 'same', quality: 85 },
+      paths: [missing],
+      ...convertDefaults,
+    },
+  },
+  {
+    what: 'a format convert does not write',
+    argv: ['convert', FIXTURE_IMAGES, '--format', 'bmp', '--out', out],
+    method: 'jobs.create',
+    input: {
+      kind: 'convert',
+      options: { format: 'bmp', quality: 85 },
+      paths: [FIXTURE_IMAGES],
+      ...convertDefaults,
+    },
+  },
+  {
+    what: 'both a size and a scale',
+    argv: ['convert', FIXTURE_IMAGES, '--max-size', '64', '--scale', '0.5', '--out', out],
+    method: 'jobs.create',
+    input: {
+      kind: 'convert',
+      options: { format: 'same', quality: 85, maxSize: 64, scale: 0.5 },
+      paths: [FIXTURE_IMAGES],
+      ...convertDefaults,
+    },
+  },
+  {
+    what: 'a model that does not exist',
+    argv: ['enhance', join(FIXTURE_IMAGES, '0014.jpg'), '--model', 'nope', '--out', out],
+    method: 'jobs.create',
+    input: {
+      kind: 'enhance',
+      options: { outscale: 2, tile: 'auto', alpha: 'lanczos', format: 'same', quality: 92, model: 'nope' },
+      paths: [join(FIXTURE_IMAGES, '0014.jpg')],
+      outDir: out,
+      suffix: '',
+      priority: 'interactive',
+    },
+  },
+];
+
+/**
+ * The CLI is one more shell over the contract: whatever the studio would be refused, the command
+ * line is refused too, with the same code and the same sentence, and nothing is stored.
+ */
+describe('the CLI refuses exactly what RPC refuses', () => {
+  let h: Harness;
+  const data = tempDir('pixelsmith-parity-');
+  const env = { PIXELSMITH_DATA_DIR: data.path };
+  beforeAll(async () => {
+    h = await startHarness('direct');
+  });
+  afterAll(async () => {
+    await h.close();
+    data.cleanup();
+  });
+
+  for (const c of CASES) {
+    it(`${c.what}: same code and message, exit code 2`, async () => {
+      const rpc = await h.transport.call(c.method, c.input);
+      expect(rpc.ok).toBe(false);
+      if (rpc.ok) return;
+      const run = await runCli(c.argv, env, c.stdin ?? '');
+      expect(run.code).toBe(2);
+      expect(run.err).toContain(`pixelsmith: ${rpc.error.message} (${rpc.error.code})`);
+    });
+  }
+
+  it('stores nothing it refused: keys and jobs still list, over RPC and the CLI', async () => {
+    const keys = await h.transport.call('keys.list', {});
+    expect(keys).toEqual({ ok: true, value: [] });
+    expect(await h.transport.call('jobs.list', {})).toEqual({ ok: true, value: [] });
+    const listed = await runCli(['keys', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/No keys/);
+    expect((await runCli(['jobs', 'list'], env)).out).toMatch(/No jobs yet/);
+  });
+});
