@@ -3,7 +3,19 @@ import { summarizeIssues, type JobKindTable, type MethodTable } from './define.j
 import { errorCode } from './schemas.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'done', 'cancelled'] as const;
-export const ITEM_STATUSES = ['queued', 'running', 'done', 'failed', 'skipped', 'cancelled'] as const;
+/**
+ * `awaiting`: parked on a remote service (a Gemini batch, an upload) without holding a slot;
+ * it is picked up again when woken, also after a restart.
+ */
+export const ITEM_STATUSES = [
+  'queued',
+  'running',
+  'awaiting',
+  'done',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
 export const jobStatus = z.enum(JOB_STATUSES);
 export const itemStatus = z.enum(ITEM_STATUSES);
 export type JobStatus = z.output<typeof jobStatus>;
@@ -14,6 +26,7 @@ export const jobCountsSchema = z.object({
   total: z.number().int(),
   queued: z.number().int(),
   running: z.number().int(),
+  awaiting: z.number().int(),
   done: z.number().int(),
   failed: z.number().int(),
   skipped: z.number().int(),
@@ -63,6 +76,17 @@ export const jobItemSchema = z.object({
   progress: z.number(),
 });
 export type JobItem = z.output<typeof jobItemSchema>;
+
+/** One notable event in a job's life: a retry, a crash recovered, a wait, a fallback. */
+export const jobLogEntrySchema = z.object({
+  id: z.number().int(),
+  jobId: z.string(),
+  itemId: z.number().int().nullable(),
+  at: z.number(),
+  level: z.enum(['info', 'warn', 'error']),
+  message: z.string(),
+});
+export type JobLogEntry = z.output<typeof jobLogEntrySchema>;
 
 const jobId = z.strictObject({ id: z.string().min(1).max(64) });
 
@@ -143,6 +167,14 @@ export function jobMethods<K extends JobKindTable>(kinds: K) {
         totalItems: z.number().int(),
       }),
     },
+    /** The job's log, oldest first (the last `limit` entries; a job keeps its last 200). */
+    'jobs.log': {
+      input: z.strictObject({
+        id: z.string().min(1).max(64),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+      output: z.array(jobLogEntrySchema),
+    },
     'jobs.cancel': { input: jobId, output: jobSummarySchema },
     'jobs.pause': { input: jobId, output: jobSummarySchema },
     'jobs.resume': { input: jobId, output: jobSummarySchema },
@@ -175,5 +207,7 @@ export const jobEvents = {
     details: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
   }),
   'item.skipped': z.object({ ...itemRef, outputs: z.array(z.string()), reason: z.string() }),
+  'item.awaiting': z.object({ ...itemRef, reason: z.string(), until: z.number().nullable() }),
+  'job.log': jobLogEntrySchema,
   'item.failed': z.object({ ...itemRef, inputPath: z.string(), code: errorCode, message: z.string() }),
 } as const;

@@ -30,6 +30,8 @@ const settingsFields = {
   maxInputBytes: z.number().int().min(1_000_000).max(2_000_000_000),
   /** ONNX Runtime intra-op threads; 0 lets the runtime decide. */
   onnxThreads: z.number().int().min(0).max(256),
+  /** Tries per item before it fails for good (crashes and retryable errors both count). */
+  maxAttempts: z.number().int().min(1).max(10),
 };
 export const settingsSchema = z.object(settingsFields);
 export type Settings = z.output<typeof settingsSchema>;
@@ -44,6 +46,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   maxInputPixels: 268_402_689,
   maxInputBytes: 50 * 1024 * 1024,
   onnxThreads: 0,
+  maxAttempts: 3,
 });
 
 export const executionProviderSchema = z.object({

@@ -33,9 +33,22 @@ interface RawItem {
   started_at: number | null;
   finished_at: number | null;
   duration_ms: number | null;
+  not_before: number | null;
+  wait_for: string | null;
+  state: string | null;
 }
 
-export type ItemRow = JobItem & { resource: string; owner: string | null };
+/** An item as the engine sees it: the public item plus what only scheduling needs. */
+export type ItemRow = JobItem & {
+  resource: string;
+  owner: string | null;
+  /** Not claimed (queued) or not woken (awaiting) before this time. */
+  notBefore: number | null;
+  /** What an awaiting item waits on, for the module that wakes it (e.g. `batch:<name>`). */
+  waitFor: string | null;
+  /** What the operation saved when it parked, handed back when it runs again. */
+  state: unknown;
+};
 
 const toItem = (r: RawItem): ItemRow => ({
   id: r.id,
@@ -57,6 +70,9 @@ const toItem = (r: RawItem): ItemRow => ({
   finishedAt: r.finished_at,
   durationMs: r.duration_ms,
   progress: r.progress,
+  notBefore: r.not_before,
+  waitFor: r.wait_for,
+  state: r.state === null ? null : (JSON.parse(r.state) as unknown),
 });
 
 export interface Outcome {
@@ -66,6 +82,13 @@ export interface Outcome {
   inputSha256?: string | null;
   error?: { code: ErrorCode; message: string } | null;
   finishedAt: number;
+}
+
+export interface Park {
+  /** Woken by time at the latest (null: only when a module wakes it). */
+  until: number | null;
+  waitFor: string | null;
+  state: unknown;
 }
 
 export interface ItemsRepo {
@@ -78,9 +101,9 @@ export interface ItemsRepo {
     status?: ItemStatus,
   ): { items: ItemRow[]; total: number };
   /**
-   * Atomically takes the next queued item for `resource` (interactive jobs first, then oldest job,
-   * then list order), marks it running for `owner` and counts the attempt. One statement, so two
-   * processes sharing the database never take the same item.
+   * Atomically takes the next queued item for `resource` that is due (interactive jobs first,
+   * then oldest job, then list order), marks it running for `owner` and counts the attempt. One
+   * statement, so two processes sharing the database never take the same item.
    */
   claimNext(
     resource: string,
@@ -90,55 +113,107 @@ export interface ItemsRepo {
   ): ItemRow | undefined;
   /** Records an outcome, but only if `owner` still holds the item (a cancel may have won). */
   finish(id: number, owner: string, outcome: Outcome): boolean;
-  /** Puts a running item back in the queue; `refundAttempt` when it was interrupted by a pause. */
-  requeue(id: number, owner: string, refundAttempt: boolean): void;
+  /**
+   * Puts a running item back in the queue, claimable from `notBefore` (null: at once);
+   * `refundAttempt` when the try does not count (a pause, a rate limit).
+   */
+  requeue(id: number, owner: string, refundAttempt: boolean, notBefore?: number | null): void;
+  /** Parks a running item as `awaiting` (the try does not count); it holds no slot until woken. */
+  park(id: number, owner: string, park: Park): void;
+  /** Wakes awaiting items whose time has come; returns how many. */
+  wakeDue(now: number): number;
+  /** Wakes the awaiting items that wait on `waitFor`; returns how many. */
+  wake(waitFor: string): number;
+  /** The earliest future time an item becomes due (queued with a backoff, or awaiting), or null. */
+  nextDueAt(now: number): number | null;
   setProgress(id: number, progress: number): void;
   /** Resources that have queued items (the scheduler makes a queue for each it can serve). */
   queuedResources(): string[];
   runningOf(jobId: string): ItemRow[];
   runningAll(): ItemRow[];
+  /** Cancels a job's items that have not started (queued and awaiting). */
   cancelQueued(jobId: string, now: number): number;
   cancelQueuedItem(id: number, now: number): boolean;
   retryFailed(jobId: string): number;
-  /** Running items whose owner is gone go back to the queue (attempt stays counted); returns them. */
-  recover(isOrphan: (owner: string | null) => boolean): ItemRow[];
+  /**
+   * Running items whose owner is gone go back to the queue (their attempt stays counted); those
+   * that have used `maxAttempts` fail with `giveUp`'s error instead. Returns both kinds.
+   */
+  recover(
+    isOrphan: (owner: string | null) => boolean,
+    maxAttempts: number,
+    giveUp: (item: ItemRow) => { code: ErrorCode; message: string },
+    now: number,
+  ): { requeued: ItemRow[]; failed: ItemRow[] };
   hasPending(jobId: string): boolean;
 }
 
-/** The `items` table. */
+/** The `items` table. Every statement is prepared once: these run for every item of every job. */
 export function createItemsRepo(db: Database): ItemsRepo {
   const insert = db.prepare(
-    'INSERT INTO items (job_id, seq, resource, input_path, rel_dir, status, output_path, error_code, error_message, finished_at) ' +
-      'VALUES (@jobId, @seq, @resource, @inputPath, @relDir, @status, @outputPath, @errorCode, @errorMessage, @finishedAt)',
+    'INSERT INTO items (job_id, seq, resource, input_path, rel_dir, status, output_path, error_code, ' +
+      'error_message, finished_at) VALUES (@jobId, @seq, @resource, @inputPath, @relDir, @status, ' +
+      '@outputPath, @errorCode, @errorMessage, @finishedAt)',
   );
   const get = db.prepare<[number], RawItem>('SELECT * FROM items WHERE id = ?');
+  const pageAll = db.prepare<[string, number, number], RawItem>(
+    'SELECT * FROM items WHERE job_id = ? ORDER BY seq LIMIT ? OFFSET ?',
+  );
+  const pageByStatus = db.prepare<[string, string, number, number], RawItem>(
+    'SELECT * FROM items WHERE job_id = ? AND status = ? ORDER BY seq LIMIT ? OFFSET ?',
+  );
+  const countAll = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM items WHERE job_id = ?');
+  const countByStatus = db.prepare<[string, string], { n: number }>(
+    'SELECT COUNT(*) AS n FROM items WHERE job_id = ? AND status = ?',
+  );
   const claim = db.prepare<{ resource: string; owner: string; now: number; scope: string | null }, RawItem>(`
-    UPDATE items SET status = 'running', attempts = attempts + 1, owner = @owner, started_at = @now, progress = 0
+    UPDATE items SET status = 'running', attempts = attempts + 1, owner = @owner, started_at = @now,
+      progress = 0, not_before = NULL
     WHERE id = (
       SELECT i.id FROM items i
-      WHERE i.status = 'queued' AND i.resource = @resource AND i.job_id = (
-        -- First the job (few rows), then its first queued item: both are index seeks.
-        SELECT j.id FROM jobs j
-        WHERE j.status IN ('queued', 'running')
-          AND (@scope IS NULL OR j.id IN (SELECT value FROM json_each(@scope)))
-          AND EXISTS (SELECT 1 FROM items q WHERE q.status = 'queued' AND q.resource = @resource AND q.job_id = j.id)
-        ORDER BY j.priority DESC, j.created_at, j.id
-        LIMIT 1
-      )
+      WHERE i.status = 'queued' AND i.resource = @resource AND (i.not_before IS NULL OR i.not_before <= @now)
+        AND i.job_id = (
+          -- First the job (few rows), then its first due item: both are index seeks.
+          SELECT j.id FROM jobs j
+          WHERE j.status IN ('queued', 'running')
+            AND (@scope IS NULL OR j.id IN (SELECT value FROM json_each(@scope)))
+            AND EXISTS (
+              SELECT 1 FROM items q
+              WHERE q.status = 'queued' AND q.resource = @resource AND q.job_id = j.id
+                AND (q.not_before IS NULL OR q.not_before <= @now)
+            )
+          ORDER BY j.priority DESC, j.created_at, j.id
+          LIMIT 1
+        )
       ORDER BY i.seq
       LIMIT 1
     )
     RETURNING *`);
   const finish = db.prepare(`
-    UPDATE items SET status = @status, outputs = @outputs, details = @details, input_sha256 = COALESCE(@inputSha256, input_sha256),
-      error_code = @errorCode, error_message = @errorMessage, finished_at = @finishedAt, owner = NULL,
+    UPDATE items SET status = @status, outputs = @outputs, details = @details,
+      input_sha256 = COALESCE(@inputSha256, input_sha256), error_code = @errorCode,
+      error_message = @errorMessage, finished_at = @finishedAt, owner = NULL, state = NULL, wait_for = NULL,
       progress = CASE WHEN @status = 'done' OR @status = 'skipped' THEN 1 ELSE progress END,
       duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE @finishedAt - started_at END
     WHERE id = @id AND status = 'running' AND owner = @owner`);
   const requeue = db.prepare(`
-    UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0,
+    UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0, not_before = @notBefore,
       attempts = CASE WHEN @refund THEN MAX(attempts - 1, 0) ELSE attempts END
     WHERE id = @id AND status = 'running' AND owner = @owner`);
+  const park = db.prepare(`
+    UPDATE items SET status = 'awaiting', owner = NULL, started_at = NULL, progress = 0,
+      not_before = @until, wait_for = @waitFor, state = @state, attempts = MAX(attempts - 1, 0)
+    WHERE id = @id AND status = 'running' AND owner = @owner`);
+  const wakeDue = db.prepare(
+    "UPDATE items SET status = 'queued', not_before = NULL WHERE status = 'awaiting' AND not_before <= ?",
+  );
+  const wake = db.prepare(
+    "UPDATE items SET status = 'queued', not_before = NULL WHERE status = 'awaiting' AND wait_for = ?",
+  );
+  const nextDue = db.prepare<[number], { at: number | null }>(
+    "SELECT MIN(not_before) AS at FROM items WHERE not_before > ? AND status IN ('queued', 'awaiting')",
+  );
+  const setProgress = db.prepare("UPDATE items SET progress = ? WHERE id = ? AND status = 'running'");
   const running = db.prepare<[string], RawItem>(
     "SELECT * FROM items WHERE job_id = ? AND status = 'running'",
   );
@@ -146,9 +221,29 @@ export function createItemsRepo(db: Database): ItemsRepo {
   const queuedResources = db.prepare<[], { resource: string }>(
     "SELECT DISTINCT resource FROM items WHERE status = 'queued'",
   );
+  const cancelQueued = db.prepare(
+    "UPDATE items SET status = 'cancelled', finished_at = ?, wait_for = NULL, state = NULL " +
+      "WHERE job_id = ? AND status IN ('queued', 'awaiting')",
+  );
+  const cancelQueuedItem = db.prepare(
+    "UPDATE items SET status = 'cancelled', finished_at = ?, wait_for = NULL, state = NULL " +
+      "WHERE id = ? AND status IN ('queued', 'awaiting')",
+  );
+  const retryFailed = db.prepare(
+    "UPDATE items SET status = 'queued', error_code = NULL, error_message = NULL, finished_at = NULL, " +
+      "duration_ms = NULL, progress = 0, not_before = NULL WHERE job_id = ? AND status = 'failed'",
+  );
+  const reset = db.prepare(
+    "UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0 " +
+      "WHERE id = ? AND status = 'running'",
+  );
+  const giveUp = db.prepare(
+    "UPDATE items SET status = 'failed', owner = NULL, error_code = ?, error_message = ?, finished_at = ? " +
+      "WHERE id = ? AND status = 'running'",
+  );
   // EXISTS-style: stops at the first pending row instead of counting them all.
   const pending = db.prepare<[string], { one: number }>(
-    "SELECT 1 AS one FROM items WHERE status IN ('queued', 'running') AND job_id = ? LIMIT 1",
+    "SELECT 1 AS one FROM items WHERE status IN ('queued', 'running', 'awaiting') AND job_id = ? LIMIT 1",
   );
 
   return {
@@ -168,14 +263,10 @@ export function createItemsRepo(db: Database): ItemsRepo {
       return r && toItem(r);
     },
     page(jobId, offset, limit, status) {
-      const where = status ? 'job_id = ? AND status = ?' : 'job_id = ?';
-      const args = status ? [jobId, status] : [jobId];
-      const rows = db
-        .prepare<unknown[], RawItem>(`SELECT * FROM items WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
-        .all(...args, limit, offset);
-      const total =
-        db.prepare<unknown[], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${where}`).get(...args)
-          ?.n ?? 0;
+      const rows = status
+        ? pageByStatus.all(jobId, status, limit, offset)
+        : pageAll.all(jobId, limit, offset);
+      const total = (status ? countByStatus.get(jobId, status) : countAll.get(jobId))?.n ?? 0;
       return { items: rows.map(toItem), total };
     },
     claimNext(resource, owner, now, scope) {
@@ -197,40 +288,41 @@ export function createItemsRepo(db: Database): ItemsRepo {
         }).changes === 1
       );
     },
-    requeue: (id, owner, refund) => void requeue.run({ id, owner, refund: refund ? 1 : 0 }),
-    setProgress: (id, progress) =>
-      void db.prepare("UPDATE items SET progress = ? WHERE id = ? AND status = 'running'").run(progress, id),
+    requeue: (id, owner, refund, notBefore = null) =>
+      void requeue.run({ id, owner, refund: refund ? 1 : 0, notBefore }),
+    park: (id, owner, p) =>
+      void park.run({
+        id,
+        owner,
+        until: p.until,
+        waitFor: p.waitFor,
+        state: p.state === undefined || p.state === null ? null : JSON.stringify(p.state),
+      }),
+    wakeDue: (now) => wakeDue.run(now).changes,
+    wake: (waitFor) => wake.run(waitFor).changes,
+    nextDueAt: (now) => nextDue.get(now)?.at ?? null,
+    setProgress: (id, progress) => void setProgress.run(progress, id),
     runningOf: (jobId) => running.all(jobId).map(toItem),
     queuedResources: () => queuedResources.all().map((r) => r.resource),
     runningAll: () => runningAll.all().map(toItem),
-    cancelQueued: (jobId, now) =>
-      db
-        .prepare(
-          "UPDATE items SET status = 'cancelled', finished_at = ? WHERE job_id = ? AND status = 'queued'",
-        )
-        .run(now, jobId).changes,
-    cancelQueuedItem: (id, now) =>
-      db
-        .prepare("UPDATE items SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'")
-        .run(now, id).changes === 1,
-    retryFailed: (jobId) =>
-      db
-        .prepare(
-          "UPDATE items SET status = 'queued', error_code = NULL, error_message = NULL, finished_at = NULL, duration_ms = NULL, progress = 0 " +
-            "WHERE job_id = ? AND status = 'failed'",
-        )
-        .run(jobId).changes,
-    recover(isOrphan) {
-      const recovered: ItemRow[] = [];
-      const reset = db.prepare(
-        "UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0 WHERE id = ? AND status = 'running'",
-      );
+    cancelQueued: (jobId, now) => cancelQueued.run(now, jobId).changes,
+    cancelQueuedItem: (id, now) => cancelQueuedItem.run(now, id).changes === 1,
+    retryFailed: (jobId) => retryFailed.run(jobId).changes,
+    recover(isOrphan, maxAttempts, giveUpWith, now) {
+      const out: { requeued: ItemRow[]; failed: ItemRow[] } = { requeued: [], failed: [] };
       db.transaction(() => {
-        for (const row of runningAll.all()) {
-          if (isOrphan(row.owner) && reset.run(row.id).changes === 1) recovered.push(toItem(row));
+        for (const raw of runningAll.all()) {
+          if (!isOrphan(raw.owner)) continue;
+          const row = toItem(raw);
+          if (row.attempts >= maxAttempts) {
+            const error = giveUpWith(row);
+            if (giveUp.run(error.code, error.message, now, row.id).changes === 1) out.failed.push(row);
+          } else if (reset.run(row.id).changes === 1) {
+            out.requeued.push(row);
+          }
         }
       }).immediate();
-      return recovered;
+      return out;
     },
     hasPending: (jobId) => pending.get(jobId) !== undefined,
   };

@@ -65,6 +65,11 @@ export function createJobsRepo(db: Database): JobsRepo {
   const unfinished = db.prepare<[], RawJob>(
     "SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY priority DESC, created_at",
   );
+  const setStatus = db.prepare(`
+    UPDATE jobs SET status = @status,
+      started_at = CASE WHEN @setStarted THEN @startedAt ELSE started_at END,
+      finished_at = CASE WHEN @setFinished THEN @finishedAt ELSE finished_at END
+    WHERE id = @id`);
   const counts = db.prepare<[string], { status: string; n: number }>(
     'SELECT status, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY status',
   );
@@ -82,13 +87,27 @@ export function createJobsRepo(db: Database): JobsRepo {
     list: (status) => (status ? byStatus.all(status) : list.all()).map(toRow),
     unfinished: () => unfinished.all().map(toRow),
     setStatus(id, status, patch = {}) {
-      const sets = ['status = @status'];
-      if ('startedAt' in patch) sets.push('started_at = @startedAt');
-      if ('finishedAt' in patch) sets.push('finished_at = @finishedAt');
-      db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id`).run({ id, status, ...patch });
+      // Hot path: one statement prepared once; the flags say which timestamps to set.
+      setStatus.run({
+        id,
+        status,
+        setStarted: 'startedAt' in patch ? 1 : 0,
+        startedAt: patch.startedAt ?? null,
+        setFinished: 'finishedAt' in patch ? 1 : 0,
+        finishedAt: patch.finishedAt ?? null,
+      });
     },
     counts(id) {
-      const c: JobCounts = { total: 0, queued: 0, running: 0, done: 0, failed: 0, skipped: 0, cancelled: 0 };
+      const c: JobCounts = {
+        total: 0,
+        queued: 0,
+        running: 0,
+        awaiting: 0,
+        done: 0,
+        failed: 0,
+        skipped: 0,
+        cancelled: 0,
+      };
       for (const row of counts.all(id)) {
         c[row.status as keyof Omit<JobCounts, 'total'>] = row.n;
         c.total += row.n;

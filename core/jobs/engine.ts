@@ -5,12 +5,14 @@ import type { Database } from 'better-sqlite3';
 import type { EventBus } from '../kernel/events.js';
 import { summarizeIssues } from '../contract/define.js';
 import { RpcError } from '../contract/errors.js';
-import type { JobItem, JobSummary } from '../contract/jobs.js';
+import type { JobItem, JobLogEntry, JobSummary } from '../contract/jobs.js';
 import type { Settings } from '../contract/schemas.js';
 import { createItemsRepo, type ItemRow } from '../db/itemsRepo.js';
+import { createJobLogRepo } from '../db/jobLogRepo.js';
 import { createJobsRepo, type JobRow } from '../db/jobsRepo.js';
 import { createResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import { listInputs } from './inputs.js';
+import { JobLog } from './jobLog.js';
 import { checkTemplate, DEFAULT_TEMPLATE, planOutputs } from './naming.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { OperationRegistry } from './registry.js';
@@ -67,6 +69,7 @@ export class JobEngine {
   private readonly jobs;
   private readonly items;
   private readonly report: JobReporter;
+  private readonly log: JobLog;
   private readonly scheduler: Scheduler;
   private readonly clock: Clock;
   private readonly runs: 'all' | 'own';
@@ -80,6 +83,7 @@ export class JobEngine {
     for (const spec of o.resources ?? []) this.resources.register(spec);
     const now = (): number => this.clock.now();
     this.report = new JobReporter(this.jobs, this.items, o.events, now);
+    this.log = new JobLog(createJobLogRepo(o.db), o.events, now);
     this.scheduler = new Scheduler({
       db: o.db,
       jobs: this.jobs,
@@ -87,12 +91,14 @@ export class JobEngine {
       results: createResultsCacheRepo(o.db),
       report: this.report,
       events: o.events,
+      log: this.log,
       operations: this.operations,
       resources: this.resources,
       settings: o.settings,
-      now,
-      log: o.log,
+      clock: this.clock,
+      logLine: o.log,
     });
+    this.resources.onChange(() => this.scheduler.pump());
   }
 
   /**
@@ -111,6 +117,20 @@ export class JobEngine {
   /** Interrupts running items (they resume next start) and waits for them. */
   stop(): Promise<void> {
     return this.scheduler.stop();
+  }
+
+  /**
+   * Wakes the items parked on `waitFor` (a module saw the remote work they wait on finish);
+   * returns how many. Items of other processes are woken too: the rows are shared.
+   */
+  wake(waitFor: string): number {
+    return this.scheduler.wake(waitFor);
+  }
+
+  /** The job's log, oldest first. */
+  logOf(id: string, limit: number): JobLogEntry[] {
+    this.require(id, ['queued', 'running', 'paused', 'done', 'cancelled'], 'read');
+    return this.log.tail(id, limit);
   }
 
   /**
@@ -292,6 +312,6 @@ export class JobEngine {
 }
 
 function publicItem(row: ItemRow): JobItem {
-  const { resource: _resource, owner: _owner, ...item } = row;
+  const { resource: _r, owner: _o, notBefore: _n, waitFor: _w, state: _s, ...item } = row;
   return item;
 }

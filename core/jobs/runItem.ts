@@ -9,7 +9,8 @@ import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
 import { operationHash } from '../kernel/hash.js';
 import { siblingPath } from './naming.js';
-import type { AnyOperation, ItemDetails } from './types.js';
+import { ParkItem, RetryLater, type ParkRequest } from './signals.js';
+import type { AnyOperation, ItemContext, ItemDetails } from './types.js';
 
 export interface PendingWrite {
   path: string;
@@ -17,6 +18,14 @@ export interface PendingWrite {
 }
 
 export type ItemResult =
+  | { status: 'parked'; inputSha256: string | null; request: ParkRequest }
+  | {
+      status: 'retry';
+      inputSha256: string | null;
+      error: { code: ErrorCode; message: string };
+      afterMs: number | null;
+      refund: boolean;
+    }
   | {
       status: 'done';
       writes: PendingWrite[];
@@ -34,6 +43,7 @@ export interface RunItemDeps {
   limits: ProbeLimits;
   signal: AbortSignal;
   progress(fraction: number): void;
+  log: ItemContext<unknown>['log'];
 }
 
 const SYNC_READ_MAX_BYTES = 2 * 1024 * 1024;
@@ -112,6 +122,12 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
       siblingOutput: (suffix, ext) => siblingPath(outputPath, suffix, ext),
       limits: deps.limits,
       progress: deps.progress,
+      attempt: item.attempts,
+      state: item.state ?? null,
+      park(request) {
+        throw new ParkItem(request);
+      },
+      log: deps.log,
       writeOutput(data, path = outputPath) {
         writes.push({ path, data });
         return path;
@@ -121,6 +137,16 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
     return { status: 'done', writes, inputSha256: sha, opHash, details: result.details ?? null };
   } catch (error) {
     if (deps.signal.aborted) throw error;
+    if (error instanceof ParkItem) return { status: 'parked', inputSha256: sha, request: error.request };
+    if (error instanceof RetryLater) {
+      return {
+        status: 'retry',
+        inputSha256: sha,
+        error: toItemError(error.cause, item),
+        afterMs: error.options.afterMs ?? null,
+        refund: error.options.refund ?? false,
+      };
+    }
     return { status: 'failed', inputSha256: sha, error: toItemError(error, item) };
   }
 }

@@ -1,38 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import { basename, dirname } from 'node:path';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import PQueue from 'p-queue';
-import type { EventBus } from '../kernel/events.js';
 import { summarizeIssues } from '../contract/define.js';
-import type { ErrorCode } from '../contract/errors.js';
+import { assertNever } from '../contract/errors.js';
 import type { Settings } from '../contract/schemas.js';
-import { removeStaleTemps } from '../kernel/atomicWrite.js';
 import type { ItemRow, ItemsRepo } from '../db/itemsRepo.js';
 import type { JobRow, JobsRepo } from '../db/jobsRepo.js';
-import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
+import type { ResultsCacheRepo } from '../db/resultsCacheRepo.js';
+import { removeStaleTemps } from '../kernel/atomicWrite.js';
+import type { Clock } from '../kernel/clock.js';
+import type { EventBus } from '../kernel/events.js';
 import { isOrphanOwner, pidAlive } from '../kernel/owner.js';
+import type { JobLog } from './jobLog.js';
+import { OutcomeRecorder, type AbortReason } from './outcomes.js';
 import type { OperationRegistry } from './registry.js';
-import type { ResourceRegistry } from './resources.js';
-import type { ItemDetails } from './types.js';
 import type { JobReporter } from './report.js';
+import type { ResourceRegistry } from './resources.js';
 import { commitWrites, runItem, toItemError, type ItemResult } from './runItem.js';
 
-export type AbortReason = 'pause' | 'cancel' | 'stop';
+export type { AbortReason } from './outcomes.js';
 const PROGRESS_EVERY_MS = 100;
 /** Items whose outputs may be on their way to disk at once (bounds memory held by encoded data). */
 const MAX_TAILS = 2;
-
-type Recorded = {
-  outputs: string[];
-  cache: ResultRow[];
-  inputSha256: string | null;
-  details?: ItemDetails | null;
-} & (
-  | { status: 'done' }
-  | { status: 'skipped'; reason: string }
-  | { status: 'failed'; error: { code: ErrorCode; message: string } }
-);
 
 export interface SchedulerDeps {
   db: Database;
@@ -41,25 +32,31 @@ export interface SchedulerDeps {
   results: ResultsCacheRepo;
   report: JobReporter;
   events: EventBus;
+  log: JobLog;
   operations: OperationRegistry;
   resources: ResourceRegistry;
   settings: () => Settings;
-  now: () => number;
-  log?: ((line: string) => void) | undefined;
+  clock: Clock;
+  /** Process-level messages (not tied to one job). */
+  logLine?: ((line: string) => void) | undefined;
+}
+
+interface Running {
+  jobId: string;
+  controller: AbortController;
+  reason?: AbortReason;
 }
 
 /**
  * Runs items. SQLite rows are the truth; p-queue only bounds how many items of each resource run
  * at once. Every slot claims its item from the database when it starts, so priorities and pauses
- * apply at once, and two processes sharing the database never take the same item.
+ * apply at once, and two processes sharing the database never take the same item. Items held
+ * back (retry backoff) or parked (awaiting) come due on one timer for the earliest of them.
  */
 export class Scheduler {
   readonly owner = `${hostname()}|${process.pid}|${randomUUID().slice(0, 8)}`;
   private readonly queues = new Map<string, PQueue>();
-  private readonly inFlight = new Map<
-    number,
-    { jobId: string; controller: AbortController; reason?: AbortReason }
-  >();
+  private readonly inFlight = new Map<number, Running>();
   /** Job ids this process runs; null = every job (desktop app and server). */
   private scope: Set<string> | null = new Set();
   private claimed = 0;
@@ -67,22 +64,71 @@ export class Scheduler {
   private readonly unservedSeen = new Set<string>();
   /** Removal of a crashed process's temporary files; claiming waits for it. */
   private cleanup: Promise<void> = Promise.resolve();
+  private readonly outcomes: OutcomeRecorder;
+  private timer: { at: number; cancel: () => void } | null = null;
+  private stopped = false;
 
-  constructor(private readonly d: SchedulerDeps) {}
+  constructor(private readonly d: SchedulerDeps) {
+    this.outcomes = new OutcomeRecorder({
+      db: d.db,
+      items: d.items,
+      results: d.results,
+      report: d.report,
+      events: d.events,
+      log: d.log,
+      now: () => d.clock.now(),
+      owner: this.owner,
+      maxAttempts: () => d.settings().maxAttempts,
+    });
+  }
 
-  /** Recovers items a dead process left running (and its temp files), then runs `jobIds` or all. */
+  /**
+   * Recovers items a dead process left running (and its temp files; an item that has used its
+   * attempts fails instead of crashing the process again), wakes what came due while nothing
+   * ran, then runs `jobIds` or all.
+   */
   start(jobIds: string[] | 'all'): number {
-    const recovered = this.d.items.recover((owner) => isOrphanOwner(owner, this.owner));
+    this.stopped = false;
+    const max = this.d.settings().maxAttempts;
+    const { requeued, failed } = this.d.items.recover(
+      (owner) => isOrphanOwner(owner, this.owner),
+      max,
+      (item) => ({
+        code: 'INTERRUPTED',
+        message:
+          `${item.inputPath}: Pixelsmith stopped ${item.attempts} times while working on it (a crash or ` +
+          'the computer going off), so it is not tried again. Retry it once the cause is fixed.',
+      }),
+      this.d.clock.now(),
+    );
+    for (const item of requeued) {
+      this.d.log.add(
+        item.jobId,
+        item.id,
+        'warn',
+        `${basename(item.inputPath)}: Pixelsmith stopped while working on it; it runs again (attempt ${item.attempts + 1} of ${max})`,
+      );
+    }
+    for (const item of failed) {
+      this.d.log.add(
+        item.jobId,
+        item.id,
+        'error',
+        `${basename(item.inputPath)}: interrupted ${item.attempts} times; not tried again`,
+      );
+      this.settleIfFinished(item.jobId);
+    }
+    const recovered = [...requeued, ...failed];
     if (recovered.length > 0) {
-      this.d.log?.(`recovered ${recovered.length} interrupted item(s)`);
+      this.d.logLine?.(`recovered ${recovered.length} interrupted item(s)`);
       const folders = new Set(recovered.flatMap((i) => (i.outputPath ? [dirname(i.outputPath)] : [])));
       this.cleanup = Promise.all([...folders].map((dir) => removeStaleTemps(dir, pidAlive))).then(
         () => undefined,
       );
     }
     this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
-    void this.cleanup.then(() => this.pump());
-    return recovered.length;
+    void this.cleanup.then(() => this.wakeDue());
+    return requeued.length;
   }
 
   /** Lets this process run `jobId` too (a resumed or retried job). */
@@ -95,7 +141,14 @@ export class Scheduler {
     return this.inFlight.has(itemId);
   }
 
-  /** Resolves once nothing in this process's scope is running or claimable. */
+  /** Wakes the awaiting items that wait on `waitFor` (a module saw its remote work finish). */
+  wake(waitFor: string): number {
+    const woken = this.d.items.wake(waitFor);
+    if (woken > 0) this.pump();
+    return woken;
+  }
+
+  /** Resolves once nothing in this process's scope is running or claimable now. */
   async drain(): Promise<void> {
     const idle = (): Promise<unknown> => Promise.all([...this.queues.values()].map((q) => q.onIdle()));
     const settled = async (): Promise<void> => {
@@ -114,7 +167,10 @@ export class Scheduler {
 
   /** Interrupts running items (they go back to the queue, attempt refunded) and waits for them. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.scope = new Set();
+    this.timer?.cancel();
+    this.timer = null;
     for (const entry of this.inFlight.values()) {
       entry.reason = 'stop';
       entry.controller.abort();
@@ -133,14 +189,15 @@ export class Scheduler {
     }
   }
 
-  /** A job with nothing left queued or running is done (failures included: they are listed). */
+  /** A job with nothing left queued, running or awaiting is done (failures are listed in it). */
   settleIfFinished(jobId: string): void {
     const job = this.d.jobs.get(jobId);
     if (!job || (job.status !== 'queued' && job.status !== 'running') || this.d.items.hasPending(jobId))
       return;
+    const now = this.d.clock.now();
     this.d.jobs.setStatus(jobId, 'done', {
-      finishedAt: this.d.now(),
-      ...(job.startedAt === null && { startedAt: this.d.now() }),
+      finishedAt: now,
+      ...(job.startedAt === null && { startedAt: now }),
     });
     this.d.report.progress(jobId, true);
     this.d.report.updated(jobId);
@@ -148,7 +205,7 @@ export class Scheduler {
 
   /** Fills every resource's free slots with claimers; resources appear as their items do. */
   pump(): void {
-    if (this.scope !== null && this.scope.size === 0) return;
+    if (this.stopped || (this.scope !== null && this.scope.size === 0)) return;
     for (const resource of this.d.items.queuedResources()) {
       const concurrency = this.d.resources.concurrency(resource);
       if (concurrency === null) {
@@ -167,19 +224,40 @@ export class Scheduler {
         q.add(() => this.claimAndRun(resource)).then(
           (ran) => ran && this.pump(),
           (error: unknown) =>
-            this.d.log?.(
+            this.d.logLine?.(
               `job scheduler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
             ),
         );
       }
     }
+    this.armTimer();
   }
 
   /** Items wait for a resource nothing here serves yet (a module may register it later): say so once. */
   private unserved(resource: string): void {
     if (this.unservedSeen.has(resource)) return;
     this.unservedSeen.add(resource);
-    this.d.log?.(`items wait for "${resource}", which nothing in this process runs yet`);
+    this.d.logLine?.(`items wait for "${resource}", which nothing in this process runs yet`);
+  }
+
+  /** Parked items whose time came go back to the queue; then everything due is claimed. */
+  private wakeDue(): void {
+    if (this.stopped) return;
+    this.d.items.wakeDue(this.d.clock.now());
+    this.pump();
+  }
+
+  /** One timer, for the earliest item held back or parked until a time. */
+  private armTimer(): void {
+    const now = this.d.clock.now();
+    const at = this.d.items.nextDueAt(now);
+    if (at === null || (this.timer && this.timer.at <= at && this.timer.at > now)) return;
+    this.timer?.cancel();
+    const cancel = this.d.clock.setTimer(at - now, () => {
+      this.timer = null;
+      this.wakeDue();
+    });
+    this.timer = { at, cancel };
   }
 
   /**
@@ -187,26 +265,18 @@ export class Scheduler {
    * tail outside the slot (at most MAX_TAILS at once). False when there was nothing to claim.
    */
   private async claimAndRun(resource: string): Promise<boolean> {
-    const item = this.d.items.claimNext(
-      resource,
-      this.owner,
-      this.d.now(),
-      this.scope ? [...this.scope] : null,
-    );
+    const now = this.d.clock.now();
+    const item = this.d.items.claimNext(resource, this.owner, now, this.scope ? [...this.scope] : null);
     if (!item) return false;
     this.claimed += 1;
     const job = this.d.jobs.get(item.jobId);
     if (!job) return true;
     if (job.status === 'queued') {
-      this.d.jobs.setStatus(job.id, 'running', { startedAt: this.d.now() });
+      this.d.jobs.setStatus(job.id, 'running', { startedAt: now });
       this.d.report.updated(job.id);
     }
     this.d.report.estimator(job.id).start();
-    const controller = new AbortController();
-    const entry: { jobId: string; controller: AbortController; reason?: AbortReason } = {
-      jobId: job.id,
-      controller,
-    };
+    const entry: Running = { jobId: job.id, controller: new AbortController() };
     this.inFlight.set(item.id, entry);
     this.d.events.emit('item.started', {
       jobId: job.id,
@@ -216,29 +286,46 @@ export class Scheduler {
     });
     let result: ItemResult;
     try {
-      result = await this.compute(item, job, controller.signal);
+      result = await this.compute(item, job, entry.controller.signal);
     } catch (error) {
       this.inFlight.delete(item.id);
-      if (!controller.signal.aborted) throw error;
-      this.interrupted(item, entry.reason ?? 'stop');
+      if (!entry.controller.signal.aborted) throw error;
+      this.outcomes.interrupted(item, entry.reason ?? 'stop');
       this.afterItem(job.id);
       return true;
     }
-    if (result.status !== 'done') {
-      this.inFlight.delete(item.id);
-      this.record(
-        item,
-        job,
-        result.status === 'skipped' ? { ...result, cache: [] } : { ...result, outputs: [], cache: [] },
-      );
-      this.afterItem(job.id);
+    if (result.status === 'done') {
+      this.writeTail(item, job, result);
+      if (this.tails.size >= MAX_TAILS) await Promise.race(this.tails);
       return true;
     }
-    const done = result;
+    this.inFlight.delete(item.id);
+    switch (result.status) {
+      case 'skipped':
+        this.outcomes.finish(item, job, { ...result, cache: [] });
+        break;
+      case 'failed':
+        this.outcomes.finish(item, job, { ...result, outputs: [], cache: [] });
+        break;
+      case 'parked':
+        this.outcomes.park(item, job, result.request);
+        break;
+      case 'retry':
+        this.outcomes.retry(item, job, result);
+        break;
+      default:
+        assertNever(result);
+    }
+    this.afterItem(job.id);
+    return true;
+  }
+
+  /** Writes a done item's outputs outside its slot; it is done only once they are on disk. */
+  private writeTail(item: ItemRow, job: JobRow, done: Extract<ItemResult, { status: 'done' }>): void {
     const tail: Promise<void> = commitWrites(done.writes, done.inputSha256, done.opHash)
       .then(
         (cache) =>
-          this.record(item, job, {
+          this.outcomes.finish(item, job, {
             status: 'done',
             outputs: cache.map((c) => c.outputPath),
             inputSha256: done.inputSha256,
@@ -246,7 +333,7 @@ export class Scheduler {
             details: done.details,
           }),
         (error: unknown) =>
-          this.record(item, job, {
+          this.outcomes.finish(item, job, {
             status: 'failed',
             inputSha256: done.inputSha256,
             error: toItemError(error, item),
@@ -260,8 +347,6 @@ export class Scheduler {
         this.afterItem(job.id);
       });
     this.tails.add(tail);
-    if (this.tails.size >= MAX_TAILS) await Promise.race(this.tails);
-    return true;
   }
 
   private afterItem(jobId: string): void {
@@ -290,54 +375,18 @@ export class Scheduler {
       limits: { maxInputBytes: settings.maxInputBytes, maxInputPixels: settings.maxInputPixels },
       signal,
       progress: (fraction) => {
-        const t = this.d.now();
+        const t = this.d.clock.now();
         // Completion is recorded with the outcome; only partial progress needs its own write.
         if (fraction >= 1 || t - lastSent < PROGRESS_EVERY_MS) return;
         lastSent = t;
         this.d.items.setProgress(item.id, fraction);
         this.d.events.emit('item.progress', { jobId: job.id, itemId: item.id, progress: fraction });
       },
+      log: (message, { level = 'info', once = false } = {}) =>
+        once
+          ? this.d.log.once(job.id, item.id, level, message)
+          : this.d.log.add(job.id, item.id, level, message),
     });
-  }
-
-  /** Writes the outcome (and its results-cache rows) in one transaction, then tells listeners. */
-  private record(item: ItemRow, job: JobRow, r: Recorded): void {
-    const finishedAt = this.d.now();
-    const ref = { jobId: job.id, itemId: item.id };
-    const recorded = this.d.db
-      .transaction(() => {
-        for (const row of r.cache) this.d.results.put(row);
-        return this.d.items.finish(item.id, this.owner, {
-          status: r.status,
-          outputs: r.outputs,
-          details: r.details ?? null,
-          inputSha256: r.inputSha256,
-          error: r.status === 'failed' ? r.error : null,
-          finishedAt,
-        });
-      })
-      .immediate();
-    if (!recorded) return;
-    this.d.report.estimator(job.id).complete();
-    if (r.status === 'done')
-      this.d.events.emit('item.done', {
-        ...ref,
-        outputs: r.outputs,
-        durationMs: finishedAt - (item.startedAt ?? finishedAt),
-        details: r.details ?? null,
-      });
-    else if (r.status === 'skipped')
-      this.d.events.emit('item.skipped', { ...ref, outputs: r.outputs, reason: r.reason });
-    else this.d.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...r.error });
-  }
-
-  private interrupted(item: ItemRow, reason: AbortReason): void {
-    if (reason === 'cancel') {
-      const error = { code: 'CANCELLED' as const, message: `${item.inputPath}: cancelled.` };
-      this.d.items.finish(item.id, this.owner, { status: 'cancelled', error, finishedAt: this.d.now() });
-    } else {
-      this.d.items.requeue(item.id, this.owner, true);
-    }
   }
 }
 

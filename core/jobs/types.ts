@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ProbeLimits } from '../kernel/probe.js';
+import type { ParkRequest } from './signals.js';
 
 /** Facts an operation reports with a result (shown with the item). */
 export type ItemDetails = Record<string, string | number>;
@@ -18,6 +19,20 @@ export interface ItemContext<O> {
   limits: ProbeLimits;
   /** 0..1 within this item. */
   progress(fraction: number): void;
+  /** This try, from 1 (tries refunded by a pause or a rate limit do not count). */
+  attempt: number;
+  /** What this operation saved when it last parked this item; null on a first run. */
+  state: unknown;
+  /**
+   * Parks the item as `awaiting`: it gives up its slot and runs again (with `state`) when woken
+   * by time or by `waitFor`, in this process or another, also after a restart. Never returns.
+   */
+  park(request: ParkRequest): never;
+  /**
+   * Adds a line to the job's log (shown by `jobs show` and the Queue): fallbacks, retries.
+   * `once`: only the first time this job logs this message (a fallback every item meets).
+   */
+  log(message: string, options?: { level?: 'info' | 'warn'; once?: boolean }): void;
   /**
    * Hands over an output; returns its path. The engine writes it atomically (temporary name,
    * fsync, rename, folders created) after `run` returns and outside the resource slot, so the

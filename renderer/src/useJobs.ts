@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { JobItem, JobSummary } from '../../core/contract/jobs.js';
+import type { JobItem, JobLogEntry, JobSummary } from '../../core/contract/jobs.js';
 import { api } from './api/client.js';
 
 /** Every job, newest first, kept live by `job.updated` and `job.progress`. */
@@ -90,4 +90,30 @@ export function useJobItems(
     };
   }, [jobId, filter, tick]);
   return state;
+}
+
+/** A job's log (its last 50 entries), kept live by `job.log` events. */
+export function useJobLog(jobId: string): JobLogEntry[] {
+  const [entries, setEntries] = useState<JobLogEntry[]>([]);
+  useEffect(() => {
+    let live = true;
+    const off = api.on('job.log', (entry) => {
+      if (entry.jobId === jobId)
+        setEntries((prev) => [...prev.filter((e) => e.id !== entry.id), entry].slice(-50));
+    });
+    api.jobs.log({ id: jobId }).then(
+      (list) =>
+        live &&
+        setEntries((prev) => {
+          const seen = new Set(list.map((e) => e.id));
+          return [...list, ...prev.filter((e) => !seen.has(e.id))].slice(-50);
+        }),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+      off();
+    };
+  }, [jobId]);
+  return entries;
 }

@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../../core/contract/events.js';
 import { convertOperation } from '../../core/features/convert/operation.js';
 import { createSettingsRepo, type SettingsRepo } from '../../core/db/settingsRepo.js';
 import { JobEngine } from '../../core/jobs/engine.js';
+import type { Clock } from '../../core/kernel/clock.js';
 import type { AnyOperation, Operation } from '../../core/jobs/types.js';
 import { openTestDb } from './db.js';
 import { tempDir } from './fixtures.js';
@@ -28,6 +29,7 @@ export interface EngineHarness {
 export function engineHarness(
   extra: AnyOperation[] | ((dir: string, db: Database) => AnyOperation[]) = [],
   resources: Record<string, number> = { cpu: 1, gpu: 1 },
+  clock?: Clock,
 ): EngineHarness {
   const dir = tempDir();
   const db = openTestDb(join(dir.path, 'p.db'));
@@ -43,6 +45,7 @@ export function engineHarness(
       operations: [convertOperation, ...ops],
       settings: () => settings.get(),
       resources: Object.entries(resources).map(([name, concurrency]) => ({ name, concurrency })),
+      ...(clock && { clock }),
     });
   const engines = [make()];
   return {

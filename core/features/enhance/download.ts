@@ -1,7 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { RpcError } from '../../contract/errors.js';
 import { sha256File } from '../../kernel/hash.js';
 
@@ -36,21 +33,19 @@ export async function downloadVerified(req: DownloadRequest): Promise<void> {
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
       const resumed = response.status === 206 && have > 0 && have < req.bytes;
       let received = resumed ? have : 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
+      // Each chunk is written before the next is read, so when the network drops, the part file
+      // holds exactly what arrived and the next try resumes from there.
+      const handle = await open(part, resumed ? 'a' : 'w');
+      try {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           received += chunk.length;
+          if (received > req.bytes) throw new Error(`more than the expected ${req.bytes} bytes`);
+          await handle.write(chunk);
           req.onProgress?.(received, req.bytes);
-          done(received > req.bytes ? new Error(`more than the expected ${req.bytes} bytes`) : null, chunk);
-        },
-      });
-      await pipeline(
-        Readable.fromWeb(response.body as never),
-        counter,
-        createWriteStream(part, { flags: resumed ? 'a' : 'w' }),
-        {
-          ...(req.signal && { signal: req.signal }),
-        },
-      );
+        }
+      } finally {
+        await handle.close();
+      }
       const digest = await sha256File(part);
       if (digest !== req.sha256) {
         await rm(part, { force: true });

@@ -28,12 +28,17 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-/** A download host on loopback: serves `bytes`, honours Range, can cut a response short. */
+/**
+ * A download host on loopback: serves `bytes`, honours Range, can cut a response short. The cut
+ * comes once the client says it has the bytes (`received`), never on a timer.
+ */
 async function host(
   bytes: Buffer,
   opts: { cutAfter?: number } = {},
-): Promise<{ url: string; ranges: (string | undefined)[] }> {
+): Promise<{ url: string; ranges: (string | undefined)[]; received(n: number): void }> {
   const ranges: (string | undefined)[] = [];
+  let clientHas = 0;
+  let onReceived = (): void => undefined;
   server = createServer((req, res) => {
     ranges.push(req.headers.range);
     const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
@@ -41,18 +46,40 @@ async function host(
     res.writeHead(m ? 206 : 200, { 'content-length': bytes.length - from });
     const body = bytes.subarray(from);
     if (opts.cutAfter !== undefined && !m) {
-      // Drop the connection after these bytes have left, as a flaky network would.
-      res.write(body.subarray(0, opts.cutAfter), () => setTimeout(() => res.destroy(), 30));
+      // Drop the connection once the client has these bytes, as a flaky network would.
+      const cut = opts.cutAfter;
+      res.write(body.subarray(0, cut));
+      onReceived = () => {
+        if (clientHas >= cut) res.destroy();
+      };
+      onReceived();
       return;
     }
     res.end(body);
   });
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}/model.onnx`, ranges };
+  return {
+    url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}/model.onnx`,
+    ranges,
+    received(n) {
+      clientHas = n;
+      onReceived();
+    },
+  };
 }
 
-function store(catalog: CatalogEntry[], extraDir?: string): ModelStore {
-  return new ModelStore({ catalog, repo: createModelsRepo(db), dir: join(dir.path, 'models'), extraDir });
+function store(
+  catalog: CatalogEntry[],
+  extraDir?: string,
+  onDownloadProgress?: (id: string, received: number) => void,
+): ModelStore {
+  return new ModelStore({
+    catalog,
+    repo: createModelsRepo(db),
+    dir: join(dir.path, 'models'),
+    extraDir,
+    ...(onDownloadProgress && { onDownloadProgress }),
+  });
 }
 
 const real = loadCatalog(join(REPO_ROOT, 'resources'));
@@ -112,7 +139,7 @@ describe('model catalog and store', () => {
     const bytes = readFileSync(ANIME);
     const first = await host(bytes, { cutAfter: 1_000_000 });
     const entry = { ...anime, urls: [first.url] };
-    const s = store([entry]);
+    const s = store([entry], undefined, (_id, received) => first.received(received));
     await expect(s.download(entry.id)).rejects.toMatchObject({
       code: 'DOWNLOAD_FAILED',
       message: expect.stringMatching(/offline.*import/s),

@@ -45,6 +45,9 @@ export function createEnhanceOperation(
       await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
       const model = await upscaler(models, ctx.options.model);
       const loaded = await sessions.get(model.path);
+      for (const why of loaded.fallbacks) {
+        ctx.log(`${model.id}: fell back to ${loaded.provider} (${why})`, { level: 'warn', once: true });
+      }
       let raster;
       try {
         raster = await decodeRaster(ctx.input, ctx.limits.maxInputPixels);
@@ -65,6 +68,11 @@ export function createEnhanceOperation(
         signal: ctx.signal,
         onProgress: (f) => ctx.progress(f * 0.95),
       });
+      if (typeof ctx.options.tile === 'number' && result.tile < ctx.options.tile) {
+        ctx.log(`tiles of ${ctx.options.tile} px did not fit in memory; used ${result.tile} px`, {
+          level: 'warn',
+        });
+      }
       const data = await encodeRaster({
         ...result,
         original: ctx.input,

@@ -12,6 +12,8 @@ export interface LoadedSession {
   provider: Provider;
   inputName: string;
   outputName: string;
+  /** Providers tried first that could not load, with why ("cuda: libcudart.so.12 not found"). */
+  fallbacks: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -91,7 +93,7 @@ export class SessionCache {
         const inputName = session.inputNames[0];
         const outputName = session.outputNames[0];
         if (!inputName || !outputName) throw new Error('the model has no input or output');
-        return { session, provider, inputName, outputName };
+        return { session, provider, inputName, outputName, fallbacks: [...errors] };
       } catch (error) {
         errors.push(`${provider}: ${(error as Error).message.split('\n')[0]}`);
       }

@@ -12,7 +12,7 @@ import { upscaleRaster, type InputConvention, type TileRunner, type UpscaleOptio
 const RGB01: InputConvention = { channels: 'RGB', range: [0, 1], mean: [0, 0, 0], std: [1, 1, 1] };
 
 function runnerOf(session: InferenceSession): TileRunner {
-  return sessionRunner({ session, provider: 'cpu', inputName: 'input', outputName: 'output' });
+  return sessionRunner({ session, provider: 'cpu', inputName: 'input', outputName: 'output', fallbacks: [] });
 }
 
 function randomRaster(width: number, height: number, channels: number, seed: number): Raster {

@@ -47,6 +47,9 @@ export function registerJobsCommands(program: Command, cli: CliContext): void {
           `${oneLine(job)}\noptions: ${JSON.stringify(job.options)}\noutput: ${job.outDir ?? 'next to each input'}\n`,
         );
         cli.setExit(await printSummary(api, job.id, io));
+        const log = await api.jobs.log({ id: job.id, limit: 200 });
+        if (log.length > 0) io.out('log:\n');
+        for (const e of log) io.out(`  ${new Date(e.at).toISOString()}  ${e.level.padEnd(5)} ${e.message}\n`);
       }),
     );
   jobs

@@ -14,6 +14,7 @@ export const jobsModule = defineModule({
       'jobs.create': (req, { signal }) => jobs.create(req, signal),
       'jobs.list': (input) => jobs.list(input?.status),
       'jobs.get': ({ id, offset, limit, status }) => jobs.get(id, offset, limit, status),
+      'jobs.log': ({ id, limit }) => jobs.logOf(id, limit),
       'jobs.cancel': ({ id }) => jobs.cancel(id),
       'jobs.pause': ({ id }) => jobs.pause(id),
       'jobs.resume': ({ id }) => jobs.resume(id),

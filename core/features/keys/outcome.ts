@@ -1,4 +1,10 @@
-import type { Outcome } from './quota.js';
+/** How one leased request went, for the quota manager's accounting. */
+export type Outcome =
+  | { kind: 'ok'; inputTokens?: number; outputTokens?: number }
+  | { kind: 'rate-limited'; retryAfterMs: number | null }
+  | { kind: 'invalid-key'; reason: string }
+  | { kind: 'server-error'; message?: string }
+  | { kind: 'not-sent' };
 
 interface GoogleErrorBody {
   error?: {

@@ -168,6 +168,50 @@ describe('quota manager', () => {
     });
   });
 
+  it('withLease holds a slot for the call and settles it from what the call did', async () => {
+    setup('2026-03-02T12:00:00Z');
+    add('k1', 'p1', 1);
+    limit(5, 100);
+    const used = (): number => quota.summary().find((r) => r.project === 'p1')?.rpm ?? 0;
+    const value = await quota.withLease(MODEL, async (lease) => {
+      expect(lease.secret).toBe(secret(1));
+      expect(used()).toBe(1); // reserved while the call runs
+      return { value: 'an image', tokens: { input: 10, output: 1290 } };
+    });
+    expect([value, used()]).toEqual(['an image', 1]);
+
+    const limited = Object.assign(
+      new Error(
+        JSON.stringify({
+          error: {
+            code: 429,
+            status: 'RESOURCE_EXHAUSTED',
+            details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '20s' }],
+          },
+        }),
+      ),
+      { status: 429 },
+    );
+    await expect(quota.withLease(MODEL, () => Promise.reject(limited))).rejects.toBe(limited);
+    // Google does not count a refused request; the project waits as told.
+    expect(used()).toBe(1);
+    expect(quota.summary().find((r) => r.project === 'p1')?.cooldownUntil).toBe(t + 20_000);
+
+    t += 20_000;
+    const stop = new AbortController();
+    await expect(
+      quota.withLease(
+        MODEL,
+        () => {
+          stop.abort();
+          return Promise.reject(new Error('aborted before it was sent'));
+        },
+        { signal: stop.signal },
+      ),
+    ).rejects.toThrow(/aborted/);
+    expect(used()).toBe(1);
+  });
+
   it('applies the safety margin to every limit', async () => {
     setup('2026-06-01T12:00:00Z', 0.9);
     limit(20, 250);

@@ -5,6 +5,9 @@ import { createApiKeysRepo, type ApiKeyRow } from './apiKeysRepo.js';
 import { createKeyCooldownsRepo } from './keyCooldownsRepo.js';
 import { createKeyUsageRepo } from './keyUsageRepo.js';
 import { createModelLimitsRepo, type ModelLimit } from './modelLimitsRepo.js';
+import { outcomeFromError, type Outcome } from './outcome.js';
+
+export type { Outcome } from './outcome.js';
 import { nextPacificMidnight, pacificDayStart } from './pacific.js';
 import type { SecretBox } from './secretBox.js';
 
@@ -17,13 +20,6 @@ export interface Lease {
   model: string;
   secret: string;
 }
-
-export type Outcome =
-  | { kind: 'ok'; inputTokens?: number; outputTokens?: number }
-  | { kind: 'rate-limited'; retryAfterMs: number | null }
-  | { kind: 'invalid-key'; reason: string }
-  | { kind: 'server-error'; message?: string }
-  | { kind: 'not-sent' };
 
 export interface QuotaOptions {
   db: Database;
@@ -171,6 +167,36 @@ export class QuotaManager {
       );
     }
     return { waitUntil };
+  }
+
+  /**
+   * Holds a lease for the time of one call: acquired before `call` runs, released when it ends,
+   * with the outcome read from what it returned or threw (a 429 puts the project on hold, a
+   * refused key is disabled, a server error counts toward the key's circuit). A call that never
+   * reached Google (aborted first) frees its slot. The call's result or error passes through.
+   */
+  async withLease<T>(
+    model: string,
+    call: (lease: Lease) => Promise<{ value: T; tokens?: { input?: number; output?: number } }>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const lease = await this.acquire(model, options);
+    let result: { value: T; tokens?: { input?: number; output?: number } };
+    try {
+      result = await call(lease);
+    } catch (error) {
+      this.release(
+        lease,
+        options.signal?.aborted ? { kind: 'not-sent' } : (outcomeFromError(error) ?? { kind: 'ok' }),
+      );
+      throw error;
+    }
+    this.release(lease, {
+      kind: 'ok',
+      ...(result.tokens?.input !== undefined && { inputTokens: result.tokens.input }),
+      ...(result.tokens?.output !== undefined && { outputTokens: result.tokens.output }),
+    });
+    return result.value;
   }
 
   /** Records how a leased request went; see `Outcome`. */

@@ -18,6 +18,15 @@ export async function findJob(api: Api, idOrPrefix: string): Promise<JobSummary>
 
 const ENDED: ReadonlySet<JobSummary['status']> = new Set(['done', 'cancelled', 'paused']);
 
+/**
+ * Nothing more will happen in this process: the job ended, or all it has left waits on a remote
+ * service (a batch can take hours; whichever Pixelsmith runs then picks the items up).
+ */
+function settled(job: JobSummary): boolean {
+  const c = job.counts;
+  return ENDED.has(job.status) || (c.queued === 0 && c.running === 0 && c.awaiting > 0);
+}
+
 /** Resolves once each job is done, cancelled or paused (told by `job.updated` events, no polling). */
 export async function waitUntilEnded(
   api: Api,
@@ -26,7 +35,7 @@ export async function waitUntilEnded(
 ): Promise<void> {
   let wake: () => void = () => undefined;
   const off = api.on('job.updated', (job) => {
-    if (jobIds.includes(job.id) && ENDED.has(job.status)) wake();
+    if (jobIds.includes(job.id) && settled(job)) wake();
   });
   const onAbort = (): void => wake();
   signal?.addEventListener('abort', onAbort);
@@ -34,7 +43,7 @@ export async function waitUntilEnded(
     for (;;) {
       const changed = new Promise<void>((resolve) => (wake = resolve));
       const jobs = await Promise.all(jobIds.map((id) => api.jobs.get({ id, limit: 1 })));
-      if (jobs.every((j) => ENDED.has(j.job.status)) || signal?.aborted) return;
+      if (jobs.every((j) => settled(j.job)) || signal?.aborted) return;
       await changed;
     }
   } finally {
@@ -74,6 +83,7 @@ export async function printSummary(api: Api, jobId: string, io: Io): Promise<num
     `Job ${job.id.slice(0, 8)} ${job.status}: ${c.done} done, ${c.skipped} skipped (already up to date), ${c.failed} failed`,
   );
   io.out(c.cancelled > 0 ? `, ${c.cancelled} cancelled` : '');
+  io.out(c.awaiting > 0 ? `, ${c.awaiting} waiting on a remote service` : '');
   io.out(c.queued + c.running > 0 ? `, ${c.queued + c.running} not yet run\n` : '\n');
   if (c.failed > 0) {
     const failed = await api.jobs.get({ id: job.id, limit: 1000, status: 'failed' });

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { formatDuration } from '../../../core/contract/format.js';
 import type { JobItem, JobSummary } from '../../../core/contract/jobs.js';
 import { api } from '../api/client.js';
-import { useJobItems, useJobs } from '../useJobs.js';
+import { useJobItems, useJobLog, useJobs } from '../useJobs.js';
 
 interface Props {
   /** The job to open first (just started from the library). */
@@ -19,6 +19,7 @@ function describe(job: JobSummary): string {
     c.skipped > 0 ? `${c.skipped} up to date` : '',
     c.failed > 0 ? `${c.failed} failed` : '',
     c.cancelled > 0 ? `${c.cancelled} cancelled` : '',
+    c.awaiting > 0 ? `${c.awaiting} waiting on a remote service` : '',
     job.itemsPerSecond !== null && job.status === 'running' ? `${job.itemsPerSecond.toFixed(1)}/s` : '',
     job.etaMs !== null && job.status === 'running' ? `about ${formatDuration(job.etaMs)} left` : '',
   ]
@@ -160,7 +161,27 @@ function JobItems({ job, onCancelItem }: { job: JobSummary; onCancelItem(itemId:
           Showing {items.length} of {total}.
         </p>
       )}
+      <JobLogView jobId={job.id} />
     </div>
+  );
+}
+
+/** Notable events of the job (retries, crashes recovered, waits), newest last. */
+function JobLogView({ jobId }: { jobId: string }) {
+  const entries = useJobLog(jobId);
+  if (entries.length === 0) return null;
+  return (
+    <section className="job-log" aria-label="Job log">
+      <h3>Log</h3>
+      <ol>
+        {entries.map((e) => (
+          <li key={e.id} className={`log-${e.level}`}>
+            <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleTimeString()}</time>{' '}
+            {e.message}
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 
