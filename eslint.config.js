@@ -1,44 +1,11 @@
-// Lint, including the layer rules of docs/ARCHITECTURE.md: core never imports electron or the
-// renderer, the contract never imports node:*, the renderer reaches core only through the contract.
+// Lint, including the layer allow-lists of docs/ARCHITECTURE.md (eslint/layers.js): each layer
+// names what it may import, every npm package is classified by where it can run, and only one
+// file may use ipcMain. test/lint/layers.test.ts proves the rules fire.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-
-const NODE_BUILTINS = [
-  'assert',
-  'buffer',
-  'child_process',
-  'crypto',
-  'events',
-  'fs',
-  'fs/promises',
-  'http',
-  'https',
-  'net',
-  'os',
-  'path',
-  'process',
-  'stream',
-  'stream/promises',
-  'url',
-  'util',
-  'worker_threads',
-  'zlib',
-];
-const coreBoundary = [
-  {
-    group: ['electron', 'electron/*'],
-    message: 'core/ runs without Electron; put Electron code in electron/.',
-  },
-  {
-    group: ['**/renderer/**', '**/electron/**'],
-    message: 'core/ must not import the shells (house rule 1).',
-  },
-];
-const nodeBoundary = [
-  { group: ['node:*', ...NODE_BUILTINS], message: 'This layer also runs in the browser: no Node built-ins.' },
-];
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
@@ -57,35 +24,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['core/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: coreBoundary }] },
-  },
-  {
-    files: ['core/contract/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...coreBoundary, ...nodeBoundary] }] },
+    files: ['core/**/*.ts', 'electron/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    plugins: { pixelsmith: layers },
+    rules: { 'pixelsmith/layers': 'error' },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
-    rules: {
-      ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...nodeBoundary,
-            {
-              group: ['electron', 'electron/*'],
-              message: 'The renderer talks to Electron only through window.api.',
-            },
-            {
-              regex: '(^|/)core/(?!contract/)',
-              message: 'The renderer reaches core only through core/contract.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { ...reactHooks.configs.recommended.rules },
   },
 );

@@ -3,77 +3,106 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/fixtures.js';
 
 const eslint = new ESLint({ cwd: REPO_ROOT });
-async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+async function layerErrors(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'pixelsmith/layers').map((m) => m.message);
 }
+const importing = (what: string, from: string): string =>
+  `import ${what} from '${from}';\nexport const a = 1;\n`;
 
 /** The layer rules are only worth having if they fire: each case is one a reviewer would reject. */
-describe('layer lint rules', () => {
+describe('layer lint rules (allow-lists)', () => {
   it('core may not import electron or the shells', async () => {
+    expect(await layerErrors('core/kernel/x.ts', importing('{ app }', 'electron'))).not.toEqual([]);
     expect(
-      await restrictedImports('core/files/x.ts', "import { app } from 'electron';\nexport const a = app;\n"),
+      await layerErrors('core/kernel/x.ts', importing('{ App }', '../../renderer/src/App.js')),
     ).not.toEqual([]);
     expect(
-      await restrictedImports(
-        'core/files/x.ts',
-        "import { App } from '../../renderer/src/App.js';\nexport const a = App;\n",
-      ),
+      await layerErrors('core/kernel/x.ts', importing('{ registerIpc }', '../../electron/main/ipc.js')),
     ).not.toEqual([]);
-    expect(
-      await restrictedImports(
-        'core/files/x.ts',
-        "import { registerIpc } from '../../electron/main/ipc.js';\nexport const a = registerIpc;\n",
-      ),
-    ).not.toEqual([]);
-    expect(
-      await restrictedImports(
-        'core/files/x.ts',
-        "import { join } from 'node:path';\nexport const a = join;\n",
-      ),
-    ).toEqual([]);
+    expect(await layerErrors('core/kernel/x.ts', importing('{ join }', 'node:path'))).toEqual([]);
   });
 
-  it('core/contract may not import node built-ins', async () => {
-    expect(
-      await restrictedImports(
-        'core/contract/x.ts',
-        "import { join } from 'node:path';\nexport const a = join;\n",
-      ),
-    ).not.toEqual([]);
-    expect(
-      await restrictedImports('core/contract/x.ts', "import fs from 'fs';\nexport const a = fs;\n"),
-    ).not.toEqual([]);
-    expect(
-      await restrictedImports('core/contract/x.ts', "import { z } from 'zod';\nexport const a = z;\n"),
-    ).toEqual([]);
+  it('core/contract imports only itself and browser-safe packages: no node:*, no sharp, no db', async () => {
+    expect(await layerErrors('core/contract/x.ts', importing('{ join }', 'node:path'))).not.toEqual([]);
+    expect(await layerErrors('core/contract/x.ts', importing('fs', 'fs'))).not.toEqual([]);
+    expect(await layerErrors('core/contract/x.ts', importing('sharp', 'sharp'))).not.toEqual([]);
+    expect(await layerErrors('core/contract/x.ts', importing('{ openDb }', '../db/openDb.js'))).not.toEqual(
+      [],
+    );
+    expect(await layerErrors('core/contract/x.ts', importing('{ z }', 'zod'))).toEqual([]);
+    expect(await layerErrors('core/contract/x.ts', importing('{ methods }', './methods.js'))).toEqual([]);
   });
 
-  it('the renderer reaches core only through core/contract', async () => {
+  it('the renderer reaches core only through core/contract, with browser-safe packages only', async () => {
     const file = 'renderer/src/x.ts';
+    expect(await layerErrors(file, importing('{ openDb }', '../../core/db/openDb.js'))).not.toEqual([]);
+    expect(await layerErrors(file, importing('{ ipcRenderer }', 'electron'))).not.toEqual([]);
+    expect(await layerErrors(file, importing('{ readFile }', 'node:fs/promises'))).not.toEqual([]);
+    expect(await layerErrors(file, importing('sharp', 'sharp'))).not.toEqual([]);
+    expect(await layerErrors(file, importing('{ buildClient }', '../../core/contract/client.js'))).toEqual(
+      [],
+    );
+    expect(await layerErrors(file, importing('{ useState }', 'react'))).toEqual([]);
+  });
+
+  it('the preload imports only the contract; only electron/main/ipc.ts may use ipcMain', async () => {
+    const typeOnly = "import type { Database } from '../../core/db/openDb.js';\nexport type A = Database;\n";
+    expect(await layerErrors('electron/preload/index.ts', typeOnly)).not.toEqual([]);
     expect(
-      await restrictedImports(
-        file,
-        "import { openDb } from '../../core/db/openDb.js';\nexport const a = openDb;\n",
-      ),
-    ).not.toEqual([]);
-    expect(
-      await restrictedImports(
-        file,
-        "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n",
-      ),
-    ).not.toEqual([]);
-    expect(
-      await restrictedImports(
-        file,
-        "import { readFile } from 'node:fs/promises';\nexport const a = readFile;\n",
-      ),
-    ).not.toEqual([]);
-    expect(
-      await restrictedImports(
-        file,
-        "import { buildClient } from '../../core/contract/client.js';\nexport const a = buildClient;\n",
+      await layerErrors(
+        'electron/preload/index.ts',
+        importing('{ buildClient }', '../../core/contract/client.js'),
       ),
     ).toEqual([]);
+    expect(await layerErrors('electron/main/index.ts', importing('{ ipcMain }', 'electron'))).toEqual([
+      expect.stringMatching(/Only electron\/main\/ipc\.ts may use ipcMain/),
+    ]);
+    expect(await layerErrors('electron/main/ipc.ts', importing('{ ipcMain }', 'electron'))).toEqual([]);
+  });
+
+  it('each layer imports only those below it: db, jobs and features never reach up', async () => {
+    expect(
+      await layerErrors('core/db/x.ts', importing('{ ModelStore }', '../features/enhance/models.js')),
+    ).not.toEqual([]);
+    expect(
+      await layerErrors(
+        'core/jobs/x.ts',
+        "export const m = () => import('../features/enhance/models.js');\n",
+      ),
+    ).not.toEqual([]);
+    expect(
+      await layerErrors(
+        'core/features/files/scan.ts',
+        importing('{ createCore }', '../../app/createCore.js'),
+      ),
+    ).not.toEqual([]);
+    expect(
+      await layerErrors('core/features/files/scan.ts', importing('{ JobEngine }', '../../jobs/engine.js')),
+    ).toEqual([]);
+  });
+
+  it('shells and CLI commands use the contract, never the features or the database directly', async () => {
+    expect(
+      await layerErrors('core/host/x.ts', importing('{ scanPaths }', '../features/files/scan.js')),
+    ).not.toEqual([]);
+    expect(await layerErrors('core/host/x.ts', importing('{ createCore }', '../app/createCore.js'))).toEqual(
+      [],
+    );
+    expect(
+      await layerErrors('core/features/files/cli.ts', importing('{ openDb }', '../../db/openDb.js')),
+    ).not.toEqual([]);
+    expect(
+      await layerErrors(
+        'core/features/files/cli.ts',
+        importing('{ withApi }', '../../kernel/cli/context.js'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('an npm package nobody classified is refused until it is', async () => {
+    expect(await layerErrors('core/kernel/x.ts', importing('leftPad', 'left-pad'))).toEqual([
+      expect.stringMatching(/"left-pad" is not classified/),
+    ]);
   });
 });
