@@ -33,19 +33,20 @@ export function createModelsRepo(db: Database): ModelsRepo {
     convention: JSON.parse(r.convention) as ModelConvention,
     installedAt: r.installed_at,
   });
+  const list = db.prepare<[], Raw>('SELECT * FROM models ORDER BY id');
+  const get = db.prepare<[string], Raw>('SELECT * FROM models WHERE id = ?');
+  const put = db.prepare(
+    'INSERT OR REPLACE INTO models (id, name, task, scale, convention, file, bytes, sha256, source, installed_at) ' +
+      'VALUES (@id, @name, @task, @scale, @convention, @file, @bytes, @sha256, @source, @installedAt)',
+  );
+  const remove = db.prepare('DELETE FROM models WHERE id = ?');
   return {
-    list: () => db.prepare<[], Raw>('SELECT * FROM models ORDER BY id').all().map(toRow),
+    list: () => list.all().map(toRow),
     get: (id) => {
-      const r = db.prepare<[string], Raw>('SELECT * FROM models WHERE id = ?').get(id);
+      const r = get.get(id);
       return r && toRow(r);
     },
-    put: (row) =>
-      void db
-        .prepare(
-          'INSERT OR REPLACE INTO models (id, name, task, scale, convention, file, bytes, sha256, source, installed_at) ' +
-            'VALUES (@id, @name, @task, @scale, @convention, @file, @bytes, @sha256, @source, @installedAt)',
-        )
-        .run({ ...row, convention: JSON.stringify(row.convention) }),
-    remove: (id) => db.prepare('DELETE FROM models WHERE id = ?').run(id).changes === 1,
+    put: (row) => void put.run({ ...row, convention: JSON.stringify(row.convention) }),
+    remove: (id) => remove.run(id).changes === 1,
   };
 }

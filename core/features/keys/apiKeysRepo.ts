@@ -45,41 +45,39 @@ const toRow = (r: Raw): ApiKeyRow => ({
   lastUsedAt: r.last_used_at,
 });
 
-/** The `api_keys` table. */
+/** The `api_keys` table. Statements are prepared once: `touch` and friends run on every request. */
 export function createApiKeysRepo(db: Database) {
+  const list = db.prepare<[], Raw>('SELECT * FROM api_keys ORDER BY project, created_at');
+  const get = db.prepare<[string], Raw>('SELECT * FROM api_keys WHERE id = ?');
+  const insert = db.prepare(
+    'INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) ' +
+      'VALUES (@id, @label, @project, @tier, @secret, @last4, @createdAt)',
+  );
+  const remove = db.prepare('DELETE FROM api_keys WHERE id = ?');
+  const setDisabled = db.prepare('UPDATE api_keys SET disabled_reason = ? WHERE id = ?');
+  const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  const succeeded = db.prepare(
+    'UPDATE api_keys SET consecutive_failures = 0, circuit_open_until = NULL, circuit_backoff_ms = 0 WHERE id = ?',
+  );
+  const failed = db.prepare(
+    'UPDATE api_keys SET consecutive_failures = ?, circuit_open_until = ?, circuit_backoff_ms = ? WHERE id = ?',
+  );
   return {
-    list: (): ApiKeyRow[] =>
-      db.prepare<[], Raw>('SELECT * FROM api_keys ORDER BY project, created_at').all().map(toRow),
+    list: (): ApiKeyRow[] => list.all().map(toRow),
     get: (id: string): ApiKeyRow | undefined => {
-      const r = db.prepare<[string], Raw>('SELECT * FROM api_keys WHERE id = ?').get(id);
+      const r = get.get(id);
       return r && toRow(r);
     },
     insert: (
       k: Pick<ApiKeyRow, 'id' | 'label' | 'project' | 'tier' | 'secret' | 'last4' | 'createdAt'>,
-    ): void =>
-      void db
-        .prepare(
-          'INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES (@id, @label, @project, @tier, @secret, @last4, @createdAt)',
-        )
-        .run(k),
-    remove: (id: string): boolean => db.prepare('DELETE FROM api_keys WHERE id = ?').run(id).changes === 1,
-    setDisabled: (id: string, reason: string | null): void =>
-      void db.prepare('UPDATE api_keys SET disabled_reason = ? WHERE id = ?').run(reason, id),
-    touch: (id: string, at: number): void =>
-      void db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(at, id),
+    ): void => void insert.run(k),
+    remove: (id: string): boolean => remove.run(id).changes === 1,
+    setDisabled: (id: string, reason: string | null): void => void setDisabled.run(reason, id),
+    touch: (id: string, at: number): void => void touch.run(at, id),
     /** A success closes the circuit and resets the failure count and backoff. */
-    succeeded: (id: string): void =>
-      void db
-        .prepare(
-          'UPDATE api_keys SET consecutive_failures = 0, circuit_open_until = NULL, circuit_backoff_ms = 0 WHERE id = ?',
-        )
-        .run(id),
+    succeeded: (id: string): void => void succeeded.run(id),
     failed: (id: string, failures: number, openUntil: number | null, backoffMs: number): void =>
-      void db
-        .prepare(
-          'UPDATE api_keys SET consecutive_failures = ?, circuit_open_until = ?, circuit_backoff_ms = ? WHERE id = ?',
-        )
-        .run(failures, openUntil, backoffMs, id),
+      void failed.run(failures, openUntil, backoffMs, id),
   };
 }
 export type ApiKeysRepo = ReturnType<typeof createApiKeysRepo>;

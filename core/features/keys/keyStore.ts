@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { RpcError } from '../../contract/errors.js';
 import type { KeyInfo } from '../../contract/keys.js';
-import { createApiKeysRepo, type ApiKeyRow } from './apiKeysRepo.js';
+import { createApiKeysRepo, type ApiKeyRow, type ApiKeysRepo } from './apiKeysRepo.js';
 import type { SecretBox } from './secretBox.js';
 
 export interface KeyStoreOptions {
   db: Database;
   secrets: SecretBox;
+  /** The `api_keys` repo, shared with the quota manager (default: its own). */
+  apiKeys?: ApiKeysRepo;
   /** Gemini API base URL (tests point it at the wire-level fake). */
   baseUrl?: string | undefined;
   now?: () => number;
@@ -36,7 +38,7 @@ export class KeyStore {
   private readonly now: () => number;
 
   constructor(private readonly o: KeyStoreOptions) {
-    this.repo = createApiKeysRepo(o.db);
+    this.repo = o.apiKeys ?? createApiKeysRepo(o.db);
     this.now = o.now ?? Date.now;
   }
 

@@ -8,6 +8,17 @@ export function createKeyUsageRepo(db: Database) {
   const oldestInWindow = db.prepare<[string, string, number], { at: number }>(
     "SELECT at FROM key_usage WHERE project = ? AND model = ? AND at > ? AND status != 'refused' ORDER BY at LIMIT 1",
   );
+  const reserve = db.prepare(
+    "INSERT INTO key_usage (key_id, project, model, at, status) VALUES (?, ?, ?, ?, 'reserved')",
+  );
+  const settle = db.prepare(
+    'UPDATE key_usage SET status = ?, input_tokens = ?, output_tokens = ? WHERE id = ?',
+  );
+  const cancel = db.prepare('DELETE FROM key_usage WHERE id = ?');
+  const pairs = db.prepare<[number], { project: string; model: string }>(
+    'SELECT DISTINCT project, model FROM key_usage WHERE at > ?',
+  );
+  const prune = db.prepare('DELETE FROM key_usage WHERE at < ?');
   return {
     /** Requests after `since` (exclusive). */
     countSince: (project: string, model: string, since: number): number =>
@@ -16,31 +27,17 @@ export function createKeyUsageRepo(db: Database) {
     oldestSince: (project: string, model: string, since: number): number | null =>
       oldestInWindow.get(project, model, since)?.at ?? null,
     reserve: (keyId: string, project: string, model: string, at: number): number =>
-      Number(
-        db
-          .prepare(
-            "INSERT INTO key_usage (key_id, project, model, at, status) VALUES (?, ?, ?, ?, 'reserved')",
-          )
-          .run(keyId, project, model, at).lastInsertRowid,
-      ),
+      Number(reserve.run(keyId, project, model, at).lastInsertRowid),
     settle: (
       id: number,
       status: 'ok' | 'failed' | 'refused',
       inputTokens: number | null,
       outputTokens: number | null,
-    ): void =>
-      void db
-        .prepare('UPDATE key_usage SET status = ?, input_tokens = ?, output_tokens = ? WHERE id = ?')
-        .run(status, inputTokens, outputTokens, id),
-    cancel: (id: number): void => void db.prepare('DELETE FROM key_usage WHERE id = ?').run(id),
-    pairsSince: (since: number): { project: string; model: string }[] =>
-      db
-        .prepare<[number], { project: string; model: string }>(
-          'SELECT DISTINCT project, model FROM key_usage WHERE at > ?',
-        )
-        .all(since),
-    /** Old rows are only history; the last two days are all the accounting needs. */
-    prune: (before: number): void => void db.prepare('DELETE FROM key_usage WHERE at < ?').run(before),
+    ): void => void settle.run(status, inputTokens, outputTokens, id),
+    cancel: (id: number): void => void cancel.run(id),
+    pairsSince: (since: number): { project: string; model: string }[] => pairs.all(since),
+    /** Deletes rows older than `before`; returns how many. */
+    prune: (before: number): number => prune.run(before).changes,
   };
 }
 export type KeyUsageRepo = ReturnType<typeof createKeyUsageRepo>;

@@ -1,6 +1,7 @@
 import { keysSlice } from '../../contract/keys.js';
 import { defineModule } from '../module.js';
 import { registerKeysCommands } from './cli.js';
+import { createApiKeysRepo } from './apiKeysRepo.js';
 import { KeyStore } from './keyStore.js';
 import { migration as keysTables } from './migrations/0060-keys.js';
 import { QuotaManager } from './quota.js';
@@ -23,8 +24,24 @@ export const keysModule = defineModule({
   setup(ctx) {
     const secrets = ctx.services.secrets ?? new FileSecretBox(ctx.paths.secretKey);
     const changed = (reason: string): void => ctx.events.emit('keys.changed', { reason });
-    const keys = new KeyStore({ db: ctx.db, secrets, baseUrl: ctx.env.geminiBaseUrl, onChange: changed });
-    const quota = new QuotaManager({ db: ctx.db, secrets, onChange: changed });
+    // One repo for api_keys, shared by the store and the quota manager.
+    const apiKeys = createApiKeysRepo(ctx.db);
+    const keys = new KeyStore({
+      db: ctx.db,
+      secrets,
+      apiKeys,
+      baseUrl: ctx.env.geminiBaseUrl,
+      onChange: changed,
+    });
+    const quota = new QuotaManager({
+      db: ctx.db,
+      secrets,
+      apiKeys,
+      now: ctx.clock.now,
+      sleep: ctx.clock.sleep,
+      onChange: changed,
+    });
+    quota.prune(true);
     return {
       handlers: {
         'keys.list': () => keys.list(),

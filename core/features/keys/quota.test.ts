@@ -212,6 +212,38 @@ describe('quota manager', () => {
     expect(used()).toBe(1);
   });
 
+  it('prunes usage older than the week a chart shows, keeping what the day and the minute need', async () => {
+    setup('2026-03-10T20:00:00Z');
+    add('k1', 'p1', 1);
+    limit(100, 1000);
+    const start = t;
+    // One request a day for ten days back, and two in the current minute.
+    for (let day = 10; day >= 1; day -= 1) {
+      t = start - day * 24 * 3600 * 1000;
+      await take(1);
+    }
+    t = start;
+    await take(2);
+    const rows = (): number => (db.prepare('SELECT COUNT(*) AS n FROM key_usage').get() as { n: number }).n;
+    // Acquiring prunes by itself (at most hourly): today and the 7 Pacific days before it stay,
+    // 7 daily rows + the 2 of this minute; the 3 older ones are gone.
+    expect(rows()).toBe(9);
+    const summary = quota.summary().find((r) => r.project === 'p1');
+    expect(summary).toMatchObject({ rpm: 2, rpd: 2 });
+    expect(quota.prune(true)).toBe(0);
+    expect(quota.summary().find((r) => r.project === 'p1')).toEqual(summary);
+    // Within the hour of the last prune it does nothing unless forced.
+    const keyId = keys.list()[0]?.id;
+    db.prepare("INSERT INTO key_usage (key_id, project, model, at, status) VALUES (?, 'p1', ?, ?, 'ok')").run(
+      keyId,
+      MODEL,
+      start - 30 * 24 * 3600 * 1000,
+    );
+    t += 30 * 60_000;
+    expect(quota.prune()).toBe(0);
+    expect(quota.prune(true)).toBe(1);
+  });
+
   it('applies the safety margin to every limit', async () => {
     setup('2026-06-01T12:00:00Z', 0.9);
     limit(20, 250);

@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { assertNever, RpcError } from '../../contract/errors.js';
 import type { UsageRow } from '../../contract/keys.js';
-import { createApiKeysRepo, type ApiKeyRow } from './apiKeysRepo.js';
+import { createApiKeysRepo, type ApiKeyRow, type ApiKeysRepo } from './apiKeysRepo.js';
+import { systemClock } from '../../kernel/clock.js';
 import { createKeyCooldownsRepo } from './keyCooldownsRepo.js';
 import { createKeyUsageRepo } from './keyUsageRepo.js';
 import { createModelLimitsRepo, type ModelLimit } from './modelLimitsRepo.js';
@@ -27,6 +28,8 @@ export interface QuotaOptions {
   now?: () => number;
   /** Waits for a free slot; tests pass one that advances a fake clock. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The `api_keys` repo, shared with the key store (default: its own). */
+  apiKeys?: ApiKeysRepo;
   /** Share of every published limit actually used (default 0.9). */
   margin?: number;
   onChange?: (reason: string) => void;
@@ -38,18 +41,9 @@ const FIRST_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 30 * 60_000;
 const DEFAULT_LIMIT = { rpm: 10, rpd: 500 };
 
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
+/** Raw usage rows kept: today and the Pacific days before it that a usage chart shows. */
+export const USAGE_HISTORY_DAYS = 7;
+const PRUNE_EVERY_MS = 3_600_000;
 
 type Attempt = { lease: Omit<Lease, 'secret'>; key: ApiKeyRow } | { waitUntil: number };
 
@@ -68,13 +62,15 @@ export class QuotaManager {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly margin: number;
 
+  private lastPrune = -Infinity;
+
   constructor(private readonly o: QuotaOptions) {
-    this.keys = createApiKeysRepo(o.db);
+    this.keys = o.apiKeys ?? createApiKeysRepo(o.db);
     this.usage = createKeyUsageRepo(o.db);
     this.cooldowns = createKeyCooldownsRepo(o.db);
     this.limits = createModelLimitsRepo(o.db);
     this.now = o.now ?? Date.now;
-    this.sleep = o.sleep ?? realSleep;
+    this.sleep = o.sleep ?? systemClock.sleep;
     this.margin = o.margin ?? 0.9;
   }
 
@@ -94,6 +90,7 @@ export class QuotaManager {
    * used its day.
    */
   async acquire(model: string, options: { signal?: AbortSignal } = {}): Promise<Lease> {
+    this.prune();
     for (;;) {
       options.signal?.throwIfAborted();
       const attempt = this.o.db.transaction((): Attempt => this.tryReserve(model)).immediate();
@@ -167,6 +164,20 @@ export class QuotaManager {
       );
     }
     return { waitUntil };
+  }
+
+  /**
+   * Drops usage rows older than today and the USAGE_HISTORY_DAYS Pacific days before it, and
+   * cooldowns long over: the minute window and the day count never need them. Runs at most once
+   * an hour unless forced; returns the rows removed.
+   */
+  prune(force = false): number {
+    const now = this.now();
+    if (!force && now - this.lastPrune < PRUNE_EVERY_MS) return 0;
+    this.lastPrune = now;
+    let cutoff = pacificDayStart(now);
+    for (let day = 0; day < USAGE_HISTORY_DAYS; day += 1) cutoff = pacificDayStart(cutoff - 1);
+    return this.usage.prune(cutoff) + this.cooldowns.prune(now - WINDOW_MS);
   }
 
   /**
