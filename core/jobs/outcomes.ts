@@ -7,7 +7,7 @@ import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { EventBus } from '../kernel/events.js';
 import type { JobLog } from './jobLog.js';
 import type { JobReporter } from './report.js';
-import type { ItemResult } from './runItem.js';
+import { commitWrites, toItemError, type ItemResult } from './runItem.js';
 import { backoffMs, type ParkRequest } from './signals.js';
 import type { ItemDetails } from './types.js';
 
@@ -76,6 +76,28 @@ export class OutcomeRecorder {
     } else {
       this.d.events.emit('item.failed', { ...ref, inputPath: item.inputPath, ...r.error });
     }
+  }
+
+  /** Writes a done item's outputs (temporary name, fsync, rename); it is done once they are on disk. */
+  commit(item: ItemRow, job: JobRow, done: Extract<ItemResult, { status: 'done' }>): Promise<void> {
+    return commitWrites(done.writes, done.inputSha256, done.opHash).then(
+      (cache) =>
+        this.finish(item, job, {
+          status: 'done',
+          outputs: cache.map((c) => c.outputPath),
+          inputSha256: done.inputSha256,
+          cache,
+          details: done.details,
+        }),
+      (error: unknown) =>
+        this.finish(item, job, {
+          status: 'failed',
+          inputSha256: done.inputSha256,
+          error: toItemError(error, item),
+          outputs: [],
+          cache: [],
+        }),
+    );
   }
 
   /** The item waits on a remote service without holding a slot. */

@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { summarizeIssues } from '../contract/define.js';
 import { RpcError, type ErrorCode } from '../contract/errors.js';
+import type { JobRow } from '../db/jobsRepo.js';
 import { writeFileAtomic } from '../kernel/atomicWrite.js';
 import { checkFile, fsError, type ProbeLimits } from '../kernel/probe.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
 import { operationHash } from '../kernel/hash.js';
 import { siblingPath } from './naming.js';
+import type { OperationRegistry } from './registry.js';
 import { ParkItem, RetryLater, type ParkRequest } from './signals.js';
 import type { AnyOperation, ItemContext, ItemDetails } from './types.js';
 
@@ -48,6 +51,32 @@ export interface RunItemDeps {
 
 const SYNC_READ_MAX_BYTES = 2 * 1024 * 1024;
 const WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EISDIR', 'ENAMETOOLONG']);
+
+/**
+ * The operation and its options for an item, parsed again from what the job stored (perhaps by
+ * another version); a job this version cannot run gets a failed result that says what to do.
+ */
+export function prepareRun(
+  item: ItemRow,
+  job: JobRow,
+  operations: OperationRegistry,
+): { operation: AnyOperation; options: unknown } | Extract<ItemResult, { status: 'failed' }> {
+  const outdated = (why: string): Extract<ItemResult, { status: 'failed' }> => ({
+    status: 'failed',
+    inputSha256: null,
+    error: {
+      code: 'OPTIONS_OUTDATED',
+      message: `${item.inputPath}: this job was made by another version of Pixelsmith and ${why}; create the job again.`,
+    },
+  });
+  const operation = operations.find(job.kind);
+  if (!operation) return outdated(`it is a "${job.kind}" job, which this Pixelsmith does not run`);
+  const options = operation.optionsSchema.safeParse(job.options);
+  if (!options.success) {
+    return outdated(`its options are not valid any more (${summarizeIssues(options.error.issues)})`);
+  }
+  return { operation, options: options.data };
+}
 
 /** Turns anything an item threw into a coded failure that names the file. */
 export function toItemError(error: unknown, item: ItemRow): { code: ErrorCode; message: string } {

@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { basename, dirname } from 'node:path';
 import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import PQueue from 'p-queue';
-import { summarizeIssues } from '../contract/define.js';
 import { assertNever } from '../contract/errors.js';
 import type { Settings } from '../contract/schemas.js';
 import type { ItemRow, ItemsRepo } from '../db/itemsRepo.js';
 import type { JobRow, JobsRepo } from '../db/jobsRepo.js';
 import type { ResultsCacheRepo } from '../db/resultsCacheRepo.js';
-import { removeStaleTemps } from '../kernel/atomicWrite.js';
 import type { Clock } from '../kernel/clock.js';
 import type { EventBus } from '../kernel/events.js';
-import { isOrphanOwner, pidAlive } from '../kernel/owner.js';
 import type { JobLog } from './jobLog.js';
 import { OutcomeRecorder, type AbortReason } from './outcomes.js';
 import type { OperationRegistry } from './registry.js';
 import type { JobReporter } from './report.js';
 import type { ResourceRegistry } from './resources.js';
-import { commitWrites, runItem, toItemError, type ItemResult } from './runItem.js';
+import { recoverOrphans } from './recovery.js';
+import { prepareRun, runItem, type ItemResult } from './runItem.js';
 
 export type { AbortReason } from './outcomes.js';
 const PROGRESS_EVERY_MS = 100;
@@ -89,42 +86,17 @@ export class Scheduler {
    */
   start(jobIds: string[] | 'all'): number {
     this.stopped = false;
-    const max = this.d.settings().maxAttempts;
-    const { requeued, failed } = this.d.items.recover(
-      (owner) => isOrphanOwner(owner, this.owner),
-      max,
-      (item) => ({
-        code: 'INTERRUPTED',
-        message:
-          `${item.inputPath}: Pixelsmith stopped ${item.attempts} times while working on it (a crash or ` +
-          'the computer going off), so it is not tried again. Retry it once the cause is fixed.',
-      }),
+    const { requeued, failed, cleanup } = recoverOrphans(
+      this.d.items,
+      this.d.log,
+      this.owner,
+      this.d.settings().maxAttempts,
       this.d.clock.now(),
     );
-    for (const item of requeued) {
-      this.d.log.add(
-        item.jobId,
-        item.id,
-        'warn',
-        `${basename(item.inputPath)}: Pixelsmith stopped while working on it; it runs again (attempt ${item.attempts + 1} of ${max})`,
-      );
-    }
-    for (const item of failed) {
-      this.d.log.add(
-        item.jobId,
-        item.id,
-        'error',
-        `${basename(item.inputPath)}: interrupted ${item.attempts} times; not tried again`,
-      );
-      this.settleIfFinished(item.jobId);
-    }
-    const recovered = [...requeued, ...failed];
-    if (recovered.length > 0) {
-      this.d.logLine?.(`recovered ${recovered.length} interrupted item(s)`);
-      const folders = new Set(recovered.flatMap((i) => (i.outputPath ? [dirname(i.outputPath)] : [])));
-      this.cleanup = Promise.all([...folders].map((dir) => removeStaleTemps(dir, pidAlive))).then(
-        () => undefined,
-      );
+    for (const jobId of new Set(failed.map((i) => i.jobId))) this.settleIfFinished(jobId);
+    if (requeued.length + failed.length > 0) {
+      this.d.logLine?.(`recovered ${requeued.length + failed.length} interrupted item(s)`);
+      this.cleanup = cleanup;
     }
     this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
     void this.cleanup.then(() => this.wakeDue());
@@ -322,30 +294,11 @@ export class Scheduler {
 
   /** Writes a done item's outputs outside its slot; it is done only once they are on disk. */
   private writeTail(item: ItemRow, job: JobRow, done: Extract<ItemResult, { status: 'done' }>): void {
-    const tail: Promise<void> = commitWrites(done.writes, done.inputSha256, done.opHash)
-      .then(
-        (cache) =>
-          this.outcomes.finish(item, job, {
-            status: 'done',
-            outputs: cache.map((c) => c.outputPath),
-            inputSha256: done.inputSha256,
-            cache,
-            details: done.details,
-          }),
-        (error: unknown) =>
-          this.outcomes.finish(item, job, {
-            status: 'failed',
-            inputSha256: done.inputSha256,
-            error: toItemError(error, item),
-            outputs: [],
-            cache: [],
-          }),
-      )
-      .finally(() => {
-        this.tails.delete(tail);
-        this.inFlight.delete(item.id);
-        this.afterItem(job.id);
-      });
+    const tail: Promise<void> = this.outcomes.commit(item, job, done).finally(() => {
+      this.tails.delete(tail);
+      this.inFlight.delete(item.id);
+      this.afterItem(job.id);
+    });
     this.tails.add(tail);
   }
 
@@ -355,22 +308,12 @@ export class Scheduler {
   }
 
   private compute(item: ItemRow, job: JobRow, signal: AbortSignal): Promise<ItemResult> {
-    // Options were stored when the job was made, perhaps by another version: parse them again.
-    const operation = this.d.operations.find(job.kind);
-    if (!operation) {
-      return Promise.resolve(outdated(item, `it is a "${job.kind}" job, which this Pixelsmith does not run`));
-    }
-    const options = operation.optionsSchema.safeParse(job.options);
-    if (!options.success) {
-      return Promise.resolve(
-        outdated(item, `its options are not valid any more (${summarizeIssues(options.error.issues)})`),
-      );
-    }
+    const prepared = prepareRun(item, job, this.d.operations);
+    if ('status' in prepared) return Promise.resolve(prepared);
     const settings = this.d.settings();
     let lastSent = 0;
     return runItem(item, {
-      operation,
-      options: options.data,
+      ...prepared,
       results: this.d.results,
       limits: { maxInputBytes: settings.maxInputBytes, maxInputPixels: settings.maxInputPixels },
       signal,
@@ -388,16 +331,4 @@ export class Scheduler {
           : this.d.log.add(job.id, item.id, level, message),
     });
   }
-}
-
-/** A job stored by another version that this one cannot run: the item fails, saying what to do. */
-function outdated(item: ItemRow, why: string): ItemResult {
-  return {
-    status: 'failed',
-    inputSha256: null,
-    error: {
-      code: 'OPTIONS_OUTDATED',
-      message: `${item.inputPath}: this job was made by another version of Pixelsmith and ${why}; create the job again.`,
-    },
-  };
 }

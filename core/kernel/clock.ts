@@ -28,12 +28,14 @@ function sleepWith(clock: Pick<Clock, 'setTimer'>, ms: number, signal?: AbortSig
   });
 }
 
-/** The real clock. Its timers do not keep the process alive on their own. */
+/**
+ * The real clock. Its timers keep the process alive like any other: a CLI waiting for an item's
+ * retry must not exit; whoever owns a timer cancels it when it closes.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
     const timer = setTimeout(fn, Math.max(0, ms));
-    timer.unref?.();
     return () => clearTimeout(timer);
   },
   sleep: (ms, signal) => sleepWith(systemClock, ms, signal),
