@@ -28,7 +28,7 @@ export function registerJobsCommands(program: Command, cli: CliContext): void {
     );
   jobs
     .command('show')
-    .description('show a job and its failed items with reasons')
+    .description('show a job, its failed items with reasons, and its log')
     .argument('<id>', 'job id or a unique prefix of it')
     .option('--json', 'print the job and all its items as JSON')
     .action((id: string, opts: { json?: boolean }) =>

@@ -88,6 +88,19 @@ function SettingsForm({
           onChange={(e) => set('onnxThreads', Number(e.target.value))}
         />
       </label>
+      <label>
+        Attempts per photo
+        <input
+          type="number"
+          min={1}
+          max={10}
+          value={draft.maxAttempts}
+          onChange={(e) => set('maxAttempts', Number(e.target.value))}
+        />
+        <small>
+          A photo is tried again after a server error or a crash, with a growing pause, up to this many times.
+        </small>
+      </label>
       <div className="form-actions">
         <button type="submit" className="button primary">
           Save settings
