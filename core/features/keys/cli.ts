@@ -90,44 +90,41 @@ export function registerKeysCommands(program: Command, cli: CliContext): void {
         }
       }),
     );
-  keys
-    .command('test')
-    .argument('<key>', 'key id (or prefix) or label')
-    .description('call Gemini models.list with the key')
-    .action((key: string) =>
-      withApi(cli, async (api) => {
-        const r = await api.keys.test({ id: await keyId(api, key) });
-        io.out(`${r.message}\n`);
+  // Every command on one key: find it by id, prefix or label, act, say what happened.
+  const onKey: [verb: string, about: string, act: (api: Api, id: string) => Promise<string>][] = [
+    [
+      'test',
+      'call Gemini models.list with the key',
+      async (api, id) => {
+        const r = await api.keys.test({ id });
         if (!r.ok) cli.setExit(1);
-      }),
-    );
-  keys
-    .command('disable')
-    .argument('<key>', 'key id (or prefix) or label')
-    .action((key: string) =>
-      withApi(cli, async (api) => {
-        const info = await api.keys.disable({ id: await keyId(api, key) });
-        io.out(`${info.label}: disabled.\n`);
-      }),
-    );
-  keys
-    .command('enable')
-    .argument('<key>', 'key id (or prefix) or label')
-    .action((key: string) =>
-      withApi(cli, async (api) => {
-        const info = await api.keys.enable({ id: await keyId(api, key) });
-        io.out(`${info.label}: enabled.\n`);
-      }),
-    );
-  keys
-    .command('remove')
-    .argument('<key>', 'key id (or prefix) or label')
-    .action((key: string) =>
-      withApi(cli, async (api) => {
-        await api.keys.remove({ id: await keyId(api, key) });
-        io.out('Removed.\n');
-      }),
-    );
+        return r.message;
+      },
+    ],
+    [
+      'disable',
+      'stop using the key',
+      async (api, id) => `${(await api.keys.disable({ id })).label}: disabled.`,
+    ],
+    ['enable', 'use the key again', async (api, id) => `${(await api.keys.enable({ id })).label}: enabled.`],
+    [
+      'remove',
+      'delete the key from this machine',
+      async (api, id) => {
+        await api.keys.remove({ id });
+        return 'Removed.';
+      },
+    ],
+  ];
+  for (const [verb, about, act] of onKey) {
+    keys
+      .command(verb)
+      .description(about)
+      .argument('<key>', 'key id (or prefix) or label')
+      .action((key: string) =>
+        withApi(cli, async (api) => io.out(`${await act(api, await keyId(api, key))}\n`)),
+      );
+  }
 
   program
     .command('usage')
