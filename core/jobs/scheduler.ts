@@ -175,34 +175,41 @@ export class Scheduler {
     this.d.report.updated(jobId);
   }
 
-  /** Fills every resource's free slots with claimers; resources appear as their items do. */
+  /**
+   * Fills every resource's free slots with claimers; resources appear as their items do. Called
+   * when work may have appeared (a job created, resumed, woken); after an item, only its own
+   * resource is refilled, so the per-item cost stays one claim.
+   */
   pump(): void {
     if (this.stopped || (this.scope !== null && this.scope.size === 0)) return;
-    for (const resource of this.d.items.queuedResources()) {
-      const concurrency = this.d.resources.concurrency(resource);
-      if (concurrency === null) {
-        this.unserved(resource);
-        continue;
-      }
-      let q = this.queues.get(resource);
-      if (!q) {
-        q = new PQueue({ concurrency: Math.max(1, concurrency) });
-        this.queues.set(resource, q);
-      } else if (concurrency > 0 && q.concurrency !== concurrency) {
-        q.concurrency = concurrency;
-      }
-      while (q.size + q.pending < concurrency) {
-        // Refill from the settled promise: by then p-queue has freed the slot.
-        q.add(() => this.claimAndRun(resource)).then(
-          (ran) => ran && this.pump(),
-          (error: unknown) =>
-            this.d.logLine?.(
-              `job scheduler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-            ),
-        );
-      }
-    }
+    for (const resource of this.d.items.queuedResources()) this.fill(resource);
     this.armTimer();
+  }
+
+  private fill(resource: string): void {
+    if (this.stopped || (this.scope !== null && this.scope.size === 0)) return;
+    const concurrency = this.d.resources.concurrency(resource);
+    if (concurrency === null) {
+      this.unserved(resource);
+      return;
+    }
+    let q = this.queues.get(resource);
+    if (!q) {
+      q = new PQueue({ concurrency: Math.max(1, concurrency) });
+      this.queues.set(resource, q);
+    } else if (concurrency > 0 && q.concurrency !== concurrency) {
+      q.concurrency = concurrency;
+    }
+    while (q.size + q.pending < concurrency) {
+      // Refill from the settled promise: by then p-queue has freed the slot.
+      q.add(() => this.claimAndRun(resource)).then(
+        (ran) => ran && this.fill(resource),
+        (error: unknown) =>
+          this.d.logLine?.(
+            `job scheduler: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          ),
+      );
+    }
   }
 
   /** Items wait for a resource nothing here serves yet (a module may register it later): say so once. */
@@ -281,9 +288,11 @@ export class Scheduler {
         break;
       case 'parked':
         this.outcomes.park(item, job, result.request);
+        this.armTimer();
         break;
       case 'retry':
         this.outcomes.retry(item, job, result);
+        this.armTimer();
         break;
       default:
         assertNever(result);
