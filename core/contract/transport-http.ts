@@ -19,7 +19,11 @@ export interface WebSocketLike {
 export interface SubscribeMessage {
   subscribe: string[] | '*';
 }
-export type WebSocketFactory = (url: string) => WebSocketLike;
+/**
+ * Opens the event socket. `headers` carry the token for clients that can send headers (Node's
+ * `ws`); a browser cannot, and rides on the HttpOnly cookie instead.
+ */
+export type WebSocketFactory = (url: string, headers: Record<string, string>) => WebSocketLike;
 
 export interface HttpTransportOptions {
   /** e.g. `http://127.0.0.1:5417`; '' means the page's own origin. */
@@ -32,12 +36,11 @@ export interface HttpTransportOptions {
   reconnectMs?: number;
 }
 
-function wsUrl(baseUrl: string, token: string | undefined): string {
+function wsUrl(baseUrl: string): string {
   const pageOrigin = (globalThis as { location?: { origin: string } }).location?.origin;
   const origin = baseUrl === '' && pageOrigin ? pageOrigin : baseUrl;
   const url = new URL('/events', origin);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  if (token) url.searchParams.set('token', token);
   return url.toString();
 }
 
@@ -82,7 +85,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   const connect = (): void => {
-    const ws = options.webSocket(wsUrl(options.baseUrl, options.token));
+    const ws = options.webSocket(
+      wsUrl(options.baseUrl),
+      options.token ? { authorization: `Bearer ${options.token}` } : {},
+    );
     socket = ws;
     open = false;
     ws.addEventListener('open', () => {

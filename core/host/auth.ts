@@ -1,7 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { RpcError } from '../contract/errors.js';
 
 export const TOKEN_COOKIE = 'pixelsmith_token';
+export const MIN_TOKEN_LENGTH = 16;
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
@@ -13,45 +16,36 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A cookie's value, or undefined when absent or not decodable (never throws: any bytes arrive here). */
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
-/** The token a request carries: `Authorization: Bearer`, the studio cookie, or `?token=`. */
-export function presentedToken(req: IncomingMessage, url: URL): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return cookieValue(req, TOKEN_COOKIE) ?? url.searchParams.get('token') ?? undefined;
-}
-
-export function tokenMatches(req: IncomingMessage, url: URL, token: string): boolean {
-  const given = presentedToken(req, url);
-  return given !== undefined && safeEqual(given, token);
-}
-
 /**
- * Without a token the server only listens on loopback, but a web page can still reach loopback
- * through DNS rebinding (a hostile name resolving to 127.0.0.1) or a cross-site form post. So the
- * Host header must name loopback, and any Origin must be that same host.
+ * The token a request carries: `Authorization: Bearer` (scripts, the Node client) or the HttpOnly
+ * cookie the browser got when it opened the printed URL. A `?token=` in the address is accepted
+ * only on a page load (see the server), never here: not on /rpc, not on the event socket.
  */
-export function sameOriginLoopback(req: IncomingMessage): boolean {
-  const host = req.headers.host ?? '';
-  const hostname = host.replace(/:\d+$/, '');
-  if (!isLoopback(hostname)) return false;
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+export function presentedToken(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  return cookieValue(req, TOKEN_COOKIE);
 }
 
-/** With a token, a browser's cross-site request must still not ride on the cookie. */
+export function tokenMatches(given: string | null | undefined, token: string): boolean {
+  return typeof given === 'string' && safeEqual(given, token);
+}
+
+/** A browser's cross-site request must not ride on the cookie: any Origin must be this host. */
 export function originAllowed(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
@@ -60,4 +54,38 @@ export function originAllowed(req: IncomingMessage): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The server's token, as Jupyter does it: from PIXELSMITH_TOKEN or a file (never the command
+ * line, where `ps` shows it to every local user), else a fresh random one for this launch.
+ */
+export function resolveToken(options: { env?: string | undefined; file?: string | undefined }): {
+  token: string;
+  source: 'environment' | 'file' | 'generated';
+} {
+  let token: string | undefined;
+  let source: 'environment' | 'file' | 'generated' = 'generated';
+  if (options.file) {
+    try {
+      token = readFileSync(options.file, 'utf8').trim();
+    } catch (error) {
+      throw new RpcError(
+        'INVALID_INPUT',
+        `Cannot read --token-file ${options.file}: ${(error as Error).message}`,
+      );
+    }
+    source = 'file';
+  } else if (options.env) {
+    token = options.env.trim();
+    source = 'environment';
+  }
+  if (token === undefined) return { token: randomBytes(24).toString('base64url'), source };
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new RpcError(
+      'INVALID_INPUT',
+      `The access token from the ${source} is ${token.length} characters; use at least ${MIN_TOKEN_LENGTH}.`,
+    );
+  }
+  return { token, source };
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, tempDir } from '../../test/helpers/fixtures.js';
@@ -73,14 +73,19 @@ describe('pixelsmith CLI', () => {
     }
   });
 
-  it('refuses to serve beyond loopback without a token, and rejects bad ports and commands', async () => {
-    const open = await run('--data-dir', dataDir(), 'serve', '--host', '0.0.0.0', '--port', '0');
-    expect(open.code).toBe(2);
-    expect(open.err).toMatch(/--token/);
+  it('never takes the token from the command line; refuses a short one; rejects bad ports and commands', async () => {
+    const onArgv = await run('--data-dir', dataDir(), 'serve', '--token', 'a-secret-anyone-can-see-in-ps');
+    expect(onArgv.code).toBe(2);
+    expect(onArgv.err).toMatch(/unknown option '--token'/);
+    const file = join(dataDir(), 'token');
+    writeFileSync(file, 'short\n');
+    const short = await run('--data-dir', dataDir(), 'serve', '--port', '0', '--token-file', file);
+    expect(short.code).toBe(2);
+    expect(short.err).toMatch(/token from the file is 5 characters; use at least 16/);
     const port = await run('serve', '--port', 'eighty');
-    expect(port.code).not.toBe(0);
+    expect(port.code).toBe(2);
     expect(port.err).toMatch(/port number/);
-    expect((await run('frobnicate')).code).not.toBe(0);
+    expect((await run('frobnicate')).code).toBe(2);
   });
 
   it('convert runs a job to the end, then jobs list/show/resume report it by id prefix', async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -11,6 +10,7 @@ import type { CliContext } from '../kernel/cli/context.js';
 import { stdio, type Io } from '../kernel/cli/io.js';
 import { resolveDataDir } from '../kernel/paths.js';
 import { readPackageJson } from '../kernel/version.js';
+import { resolveToken } from './auth.js';
 import { startServer } from './server.js';
 
 /** The built renderer sits at dist/renderer, two folders up from dist/core/host. */
@@ -52,15 +52,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('serve')
     .description('serve the studio UI and its API over HTTP + WebSocket (headless mode)')
-    .option('--host <address>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
+    .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on; 0 picks a free one', parsePort, 5417)
     .option(
-      '--token <secret>',
-      'require this secret on every request (default: $PIXELSMITH_TOKEN); "generate" makes one',
+      '--token-file <file>',
+      'read the access token from this file (default: $PIXELSMITH_TOKEN, else a new one per launch)',
     )
-    .action(async (opts: { host: string; port: number; token?: string }) => {
-      let token = opts.token ?? process.env.PIXELSMITH_TOKEN;
-      if (token === 'generate') token = randomBytes(24).toString('base64url');
+    .addHelpText(
+      'after',
+      '\nEvery request needs the access token. Open the printed URL once: it carries the token, which\n' +
+        'the page trades for a cookie. The token is never taken from the command line (others see it in ps).',
+    )
+    .action(async (opts: { host: string; port: number; tokenFile?: string }) => {
+      const { token } = resolveToken({ env: process.env.PIXELSMITH_TOKEN, file: opts.tokenFile });
       const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
       // The server is the studio's engine: it runs every job, and picks up interrupted ones.
       const core = openCore('all');
@@ -76,8 +80,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         await core.close();
         throw error;
       });
-      const shown = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-      io.out(`Pixelsmith studio: ${shown}\nData folder: ${dataDir}\nPress Ctrl+C to stop.\n`);
+      io.out(`Pixelsmith studio: ${server.entryUrl}\nData folder: ${dataDir}\nPress Ctrl+C to stop.\n`);
       await new Promise<void>((resolveStop) => {
         const stop = (): void => {
           process.off('SIGINT', stop);
@@ -116,7 +119,8 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     await program.parseAsync([...argv]);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help and --version exit 0; every usage error is a refusal (2), like invalid input.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof RpcError) {
       io.err(`pixelsmith: ${error.message} (${error.code})\n`);
       return 2;

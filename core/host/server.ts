@@ -1,15 +1,14 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../app/createCore.js';
-import { dataPaths } from '../kernel/paths.js';
 import { dispatch } from '../contract/dispatch.js';
-import { HTTP_STATUS, RpcError, type RpcErrorData } from '../contract/errors.js';
-import type { SubscribeMessage } from '../contract/transport-http.js';
-import { isLoopback, originAllowed, sameOriginLoopback, TOKEN_COOKIE, tokenMatches } from './auth.js';
+import { RpcError, type RpcErrorData } from '../contract/errors.js';
+import { dataPaths } from '../kernel/paths.js';
+import { MIN_TOKEN_LENGTH, originAllowed, presentedToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
 import { BodyTooLargeError, discardBody, readBody } from './body.js';
+import { createEventSocket } from './eventSocket.js';
+import { decodeOrNull, parseTarget, sameSiteLocation, sendError, sendJson, sendPage } from './http.js';
+import { prepareImports } from './imports.js';
 import { serveStatic } from './static.js';
 import { receiveUpload } from './upload.js';
 
@@ -17,11 +16,12 @@ export interface ServerOptions {
   core: Core;
   /** The core's data folder; browser uploads go to its `imports/`. */
   dataDir: string;
-  /** Default 127.0.0.1. Any other address requires `token`. */
+  /** Default 127.0.0.1. */
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  token?: string | undefined;
+  /** Required on every request (16+ characters); see `resolveToken`. */
+  token: string;
   /** The built renderer (`dist/renderer`). */
   staticDir: string;
   /** Largest RPC body accepted, default 1 MiB. */
@@ -33,169 +33,173 @@ export interface ServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** The URL to open once: it carries the token, which the page trades for an HttpOnly cookie. */
+  entryUrl: string;
   host: string;
   port: number;
   close(): Promise<void>;
 }
 
-const IMPORT_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+const NEEDS_TOKEN: RpcErrorData = {
+  code: 'UNAUTHORIZED',
+  message: 'This Pixelsmith server requires its access token. Open the URL printed by `pixelsmith serve`.',
+};
 
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  extra: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...extra,
-  });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, error: RpcErrorData, extra?: Record<string, string>): void {
-  sendJson(res, HTTP_STATUS[error.code], { ok: false, error }, extra);
-}
-
-/** A client's `{subscribe: [...names] | '*'}`; anything else is ignored. */
-function parseSubscribe(text: string): SubscribeMessage | null {
-  try {
-    const value = JSON.parse(text) as { subscribe?: unknown };
-    const names = value.subscribe;
-    if (names === '*') return { subscribe: '*' };
-    if (Array.isArray(names) && names.length <= 1000 && names.every((n) => typeof n === 'string')) {
-      return { subscribe: names as string[] };
-    }
-  } catch {
-    // Not JSON: ignored like any other unknown message.
-  }
-  return null;
-}
-
-/** Uploads older than a week are someone's finished session: remove them so the folder stays small. */
-async function pruneImports(dir: string): Promise<void> {
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  const cutoff = Date.now() - IMPORT_MAX_AGE_MS;
-  for (const name of entries) {
-    const full = join(dir, name);
-    const info = await stat(full).catch(() => null);
-    if (info && info.mtimeMs < cutoff) await rm(full, { recursive: true, force: true });
-  }
+/** Client-side failures (the peer went away) are one line in the log, not a stack trace. */
+function isAbort(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (error as Error)?.message === 'aborted'
+  );
 }
 
 /**
- * The web shell: `POST /rpc/<name>`, WebSocket `/events`, `PUT /upload`, and the built studio.
- * Binds loopback by default; any other address must have a token, and then every request must
- * carry it (header, cookie set from `/?token=`, or `?token=` on the socket).
+ * The web shell: `POST /rpc/<name>`, the `/events` WebSocket, `PUT /upload`, and the built
+ * studio. Every request needs the token, always, whatever the address (another local account
+ * can reach loopback too): as `Authorization: Bearer` or the HttpOnly cookie that opening the
+ * printed `/?token=` URL sets. Any bytes may arrive before that check, so nothing on the way can
+ * throw: a malformed request is answered 400.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const token = options.token && options.token.length > 0 ? options.token : undefined;
-  if (!isLoopback(host) && !token) {
+  const token = options.token;
+  if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH) {
     throw new RpcError(
-      'FORBIDDEN',
-      `Listening on ${host} would expose your photos and keys to the network; pass --token <secret> (16+ characters) to require it on every request.`,
+      'INVALID_INPUT',
+      `The access token must be at least ${MIN_TOKEN_LENGTH} characters long.`,
     );
   }
-  if (token && token.length < 16)
-    throw new RpcError('INVALID_INPUT', 'The token must be at least 16 characters long.');
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const maxUpload = options.maxUploadBytes ?? 2 * 1024 ** 3;
   const log = options.log ?? (() => undefined);
   const importsDir = dataPaths(options.dataDir).imports;
-  await mkdir(importsDir, { recursive: true });
-  await pruneImports(importsDir);
+  await prepareImports(importsDir);
 
-  const authorized = (req: IncomingMessage, url: URL): boolean =>
-    token ? tokenMatches(req, url, token) && originAllowed(req) : sameOriginLoopback(req);
+  const authorized = (req: IncomingMessage): boolean =>
+    tokenMatches(presentedToken(req), token) && originAllowed(req);
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!authorized(req, url)) {
-      discardBody(req, maxBody);
-      const error: RpcErrorData = token
-        ? {
-            code: 'UNAUTHORIZED',
-            message:
-              'This Pixelsmith server requires its access token. Open the URL printed by `pixelsmith serve`.',
-          }
-        : { code: 'FORBIDDEN', message: 'Requests must come from this machine through localhost.' };
-      sendError(res, error);
-      return;
+  const refuseBody = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    error: RpcErrorData,
+    extra?: Record<string, string>,
+  ) => {
+    discardBody(req, maxBody);
+    sendError(res, error, extra);
+  };
+
+  const handleRpc = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    if (req.method !== 'POST') {
+      return refuseBody(
+        req,
+        res,
+        { code: 'NOT_FOUND', message: 'RPC methods are called with POST.' },
+        { allow: 'POST' },
+      );
     }
-    if (url.pathname.startsWith('/rpc/')) {
-      if (req.method !== 'POST') {
-        discardBody(req, maxBody);
-        sendError(
-          res,
-          { code: 'NOT_FOUND', message: 'RPC methods are called with POST.' },
-          { allow: 'POST' },
-        );
-        return;
-      }
-      // Requiring JSON forces a CORS preflight on cross-site requests, which we never grant.
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-        discardBody(req, maxBody);
-        sendError(res, { code: 'INVALID_INPUT', message: 'RPC bodies must be sent as application/json.' });
-        return;
-      }
-      const raw = await readBody(req, maxBody);
-      let input: unknown;
-      try {
-        input = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
-      } catch {
-        sendError(res, { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' });
-        return;
-      }
-      const name = decodeURIComponent(url.pathname.slice('/rpc/'.length));
-      // A client that goes away cancels its call (a scan of a huge folder stops with it).
-      const gone = new AbortController();
-      res.once('close', () => {
-        if (!res.writableFinished) gone.abort();
+    // Requiring JSON forces a CORS preflight on cross-site requests, which we never grant.
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return refuseBody(req, res, {
+        code: 'INVALID_INPUT',
+        message: 'RPC bodies must be sent as application/json.',
       });
-      const result = await dispatch(options.core, name, input, {
-        signal: gone.signal,
-        onUnexpectedError: (method, error) =>
-          log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    }
+    const name = decodeOrNull(url.pathname.slice('/rpc/'.length));
+    if (name === null) {
+      return refuseBody(req, res, {
+        code: 'INVALID_INPUT',
+        message: 'The method name in the address is malformed.',
       });
-      if (gone.signal.aborted) return;
-      if (result.ok) sendJson(res, 200, result);
-      else sendError(res, result.error);
-      return;
     }
-    if (url.pathname === '/upload') {
-      if (req.method !== 'PUT') {
-        discardBody(req, maxBody);
-        sendError(res, { code: 'NOT_FOUND', message: 'Upload with PUT.' }, { allow: 'PUT' });
-        return;
+    const raw = await readBody(req, maxBody);
+    let input: unknown;
+    try {
+      input = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+    } catch {
+      return sendError(res, { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' });
+    }
+    // A client that goes away cancels its call (a scan of a huge folder stops with it).
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const result = await dispatch(options.core, name, input, {
+      signal: gone.signal,
+      onUnexpectedError: (method, error) =>
+        log(`${method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    });
+    if (gone.signal.aborted) return;
+    if (result.ok) sendJson(res, 200, result);
+    else sendError(res, result.error);
+  };
+
+  const handlePage = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const offered = url.searchParams.get('token');
+    if (offered !== null) {
+      // The printed URL, opened once: trade the token in the address bar for a cookie.
+      if (!tokenMatches(offered, token)) {
+        return sendPage(res, 401, 'Wrong access token', 'Open the URL that `pixelsmith serve` printed.');
       }
-      const path = await receiveUpload(req, url, importsDir, maxUpload);
-      sendJson(res, 200, { ok: true, value: { path } });
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      discardBody(req, maxBody);
-      sendError(res, { code: 'NOT_FOUND', message: `${req.method ?? ''} ${url.pathname} is not a route.` });
-      return;
-    }
-    if (token && url.searchParams.get('token') !== null) {
-      // Trade the token in the address bar for a cookie, then drop it from the URL.
-      url.searchParams.delete('token');
       res.writeHead(302, {
-        location: url.pathname + url.search,
+        location: sameSiteLocation(url),
         'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+        'cache-control': 'no-store',
       });
       res.end();
       return;
     }
+    if (!authorized(req)) {
+      return sendPage(
+        res,
+        401,
+        'Pixelsmith needs its access token',
+        'Open the URL that `pixelsmith serve` printed: it carries the token once.',
+      );
+    }
     await serveStatic(options.staticDir, url.pathname, res);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = parseTarget(req.url);
+    if (url === null)
+      return refuseBody(req, res, { code: 'INVALID_INPUT', message: 'Malformed request target.' });
+    const api = url.pathname.startsWith('/rpc/') || url.pathname === '/upload' || url.pathname === '/events';
+    if (!api) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return refuseBody(req, res, {
+          code: 'NOT_FOUND',
+          message: `${req.method ?? ''} ${url.pathname} is not a route.`,
+        });
+      }
+      return handlePage(req, res, url);
+    }
+    if (!authorized(req)) return refuseBody(req, res, NEEDS_TOKEN);
+    if (url.pathname === '/upload') {
+      if (req.method !== 'PUT') {
+        return refuseBody(req, res, { code: 'NOT_FOUND', message: 'Upload with PUT.' }, { allow: 'PUT' });
+      }
+      sendJson(res, 200, { ok: true, value: { path: await receiveUpload(req, url, importsDir, maxUpload) } });
+      return;
+    }
+    if (url.pathname === '/events') {
+      return refuseBody(req, res, {
+        code: 'INVALID_INPUT',
+        message: '/events is a WebSocket: connect with an upgrade.',
+      });
+    }
+    return handleRpc(req, res, url);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (isAbort(error)) {
+        log(`request aborted by the client: ${req.method ?? '?'} ${(req.url ?? '').slice(0, 200)}`);
+        res.destroy();
+        return;
+      }
       if (res.headersSent) {
         res.destroy();
         return;
@@ -211,64 +215,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     });
   });
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const alive = new WeakSet<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/events' || !authorized(req, url)) {
-      socket.end(
-        `HTTP/1.1 ${url.pathname !== '/events' ? '404 Not Found' : '401 Unauthorized'}\r\nconnection: close\r\n\r\n`,
-      );
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      alive.add(ws);
-      ws.on('pong', () => alive.add(ws));
-      // Every event until the client says which it wants (a SubscribeMessage).
-      let wanted: ReadonlySet<string> | null = null;
-      ws.on('message', (data) => {
-        const message = parseSubscribe(String(data));
-        if (message) wanted = message.subscribe === '*' ? null : new Set(message.subscribe);
-      });
-      const unsubscribe = options.core.events.subscribe((event) => {
-        if (ws.readyState === ws.OPEN && (wanted === null || wanted.has(event.name)))
-          ws.send(JSON.stringify(event));
-      });
-      ws.on('close', unsubscribe);
-      ws.on('error', unsubscribe);
-    });
+  // A request line or header Node's parser refuses: a plain 400, no log line per scanner probe.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
   });
-  // Drop sockets whose peer vanished without a close (sleeping laptops, dead tabs).
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) {
-        ws.terminate();
-        continue;
-      }
-      alive.delete(ws);
-      ws.ping();
-    }
-  }, 30_000);
-  heartbeat.unref();
+  const sockets = createEventSocket(options.core.events, authorized);
+  server.on('upgrade', sockets.upgrade);
 
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new RpcError(
+              'INVALID_STATE',
+              `Port ${options.port ?? 0} on ${host} is in use; pick another with --port, or --port 0 for any free one.`,
+            )
+          : error,
+      );
+    };
+    server.once('error', onError);
     server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolveListen();
     });
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}/`;
   return {
-    url: `http://${shownHost}:${port}/`,
+    url,
+    entryUrl: `${url}?token=${encodeURIComponent(token)}`,
     host,
     port,
     close: async () => {
-      clearInterval(heartbeat);
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
+      sockets.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,18 +8,20 @@ import { createCore } from '../../core/app/createCore.js';
 import { RpcError } from '../../core/contract/errors.js';
 import { startServer } from '../../core/host/server.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { HARNESS_TOKEN, startHarness, type Harness } from '../helpers/harness.js';
 
-const TOKEN = 'test-token-0123456789abcdef';
+const TOKEN = HARNESS_TOKEN;
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 let h: Harness | null = null;
 afterEach(async () => {
   await h?.close();
   h = null;
 });
+const base = (): string => (h?.server?.url ?? '').replace(/\/$/, '');
 const rpc = (path: string, body: string, headers: Record<string, string> = {}) =>
-  fetch(`${h?.server?.url ?? ''}rpc/${path}`, {
+  fetch(`${base()}/rpc/${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...AUTH, ...headers },
     body,
   });
 
@@ -36,6 +39,21 @@ function rawRequest(
     req.on('error', reject);
     for (const chunk of options.chunks ?? []) req.write(chunk);
     req.end();
+  });
+}
+
+/** Sends raw bytes and returns what comes back before the server closes the connection. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let got = '';
+    socket.on('data', (c: Buffer) => {
+      got += c.toString('latin1');
+      // One answer is all these requests get; the server closes after it.
+      if (/\r\n\r\n/.test(got)) socket.end();
+    });
+    socket.on('close', () => resolve(got));
+    socket.on('error', () => undefined);
   });
 }
 
@@ -57,13 +75,13 @@ describe('web shell edges', () => {
     expect(body.error.details).toHaveLength(2);
     const notJson = await rpc('settings.get', '{nope');
     expect(notJson.status).toBe(400);
-    const plain = await fetch(`${h.server?.url}rpc/settings.get`, {
+    const plain = await fetch(`${base()}/rpc/settings.get`, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', ...AUTH },
       body: '{}',
     });
     expect(plain.status).toBe(400);
-    const get = await fetch(`${h.server?.url}rpc/settings.get`);
+    const get = await fetch(`${base()}/rpc/settings.get`, { headers: AUTH });
     expect(get.status).toBe(404);
     expect(get.headers.get('allow')).toBe('POST');
   });
@@ -74,9 +92,9 @@ describe('web shell edges', () => {
     const declared = await rpc('files.scan', big);
     expect(declared.status).toBe(413);
     expect(await declared.json()).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
-    const streamed = await rawRequest(`${h.server?.url}rpc/files.scan`, {
+    const streamed = await rawRequest(`${base()}/rpc/files.scan`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...AUTH },
       chunks: Array.from({ length: 10 }, () => Buffer.alloc(16 * 1024, 0x20)),
     });
     expect(streamed.status).toBe(413);
@@ -84,17 +102,26 @@ describe('web shell edges', () => {
     expect((await rpc('settings.get', '')).status).toBe(200);
   });
 
-  it('with a token, every request must carry it: 401 without, header or cookie with', async () => {
-    h = await startHarness('http', { token: TOKEN });
-    const url = h.server?.url ?? '';
-    const without = await rpc('settings.get', '{}');
+  it('every request must carry the token: 401 without, header or cookie with, never ?token= on the API', async () => {
+    h = await startHarness('http');
+    const url = `${base()}/`;
+    const without = await rpc('settings.get', '{}', { authorization: '' });
     expect(without.status).toBe(401);
     expect(await without.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect((await rpc('settings.get', '{}', { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(
       401,
     );
-    expect((await rpc('settings.get', '{}', { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
-    expect((await fetch(url)).status).toBe(401);
+    expect((await rpc('settings.get', '{}')).status).toBe(200);
+    // ?token= is for the first page load only: not on /rpc, not on the socket.
+    const viaQuery = await fetch(`${url}rpc/settings.get?token=${TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(viaQuery.status).toBe(401);
+    const page = await fetch(url);
+    expect(page.status).toBe(401);
+    expect(await page.text()).toMatch(/Open the URL that `pixelsmith serve` printed/);
     // Opening the printed URL trades the token for a cookie and strips it from the address.
     const entry = await fetch(`${url}?token=${TOKEN}`, { redirect: 'manual' });
     expect(entry.status).toBe(302);
@@ -102,80 +129,97 @@ describe('web shell edges', () => {
     const cookie = entry.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    expect((await rpc('settings.get', '{}', { cookie: cookie.split(';')[0] ?? '' })).status).toBe(200);
-    // The event socket too.
-    const wsUrl = url.replace('http', 'ws') + 'events';
-    const refused = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(wsUrl);
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on('open', () => resolve(101));
+    const jar = cookie.split(';')[0] ?? '';
+    expect((await rpc('settings.get', '{}', { authorization: '', cookie: jar })).status).toBe(200);
+    expect((await fetch(`${url}?token=wrong-token-0123456789`, { redirect: 'manual' })).status).toBe(401);
+    // The cookie does not ride on a cross-site request.
+    const crossSite = await rawRequest(`${url}rpc/settings.get`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: jar, origin: 'https://evil.example' },
     });
-    expect(refused).toBe(401);
-    const accepted = await new Promise<boolean>((resolve) => {
-      const ws = new WebSocket(`${wsUrl}?token=${TOKEN}`);
-      ws.on('open', () => {
-        ws.close();
-        resolve(true);
+    expect(crossSite.status).toBe(401);
+    // The event socket: refused without, with ?token=, accepted with the header or the cookie.
+    const wsUrl = `${url.replace('http', 'ws')}events`;
+    const open = (target: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(target, { headers });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
       });
-      ws.on('error', () => resolve(false));
-    });
-    expect(accepted).toBe(true);
+    expect(await open(wsUrl)).toBe(401);
+    expect(await open(`${wsUrl}?token=${TOKEN}`)).toBe(401);
+    expect(await open(wsUrl, AUTH)).toBe(101);
+    expect(await open(wsUrl, { cookie: jar })).toBe(101);
   });
 
-  it('will not listen beyond loopback without a token, nor with a short one', async () => {
+  it('sends a browser back only to this server after the token trade (no open redirect)', async () => {
+    h = await startHarness('http');
+    for (const [target, location] of [
+      [`/.//evil.com/?token=${TOKEN}`, '/evil.com/'],
+      [`//evil.com/?token=${TOKEN}`, '/evil.com/'],
+      [`/\\\\evil.com/?token=${TOKEN}`, '/evil.com/'],
+      [`/queue?x=1&token=${TOKEN}`, '/queue?x=1'],
+    ] as const) {
+      const answer = await rawExchange(h.server?.port ?? 0, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(answer, target).toMatch(/^HTTP\/1\.1 302/);
+      expect(/\r\nlocation: ([^\r]*)/i.exec(answer)?.[1], target).toBe(location);
+    }
+  });
+
+  it('answers malformed targets, cookies and upgrades with 400/401, and keeps serving', async () => {
+    h = await startHarness('http');
+    const port = h.server?.port ?? 0;
+    const bad = await rawRequest(`${base()}/rpc/%E0`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH },
+    });
+    expect(bad.status).toBe(400);
+    const cookie = await rawRequest(`${base()}/rpc/settings.get`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: 'pixelsmith_token=%E0%A4%A' },
+    });
+    expect(cookie.status).toBe(401);
+    const upgrade = (target: string, extra = ''): string =>
+      `GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
+    expect(await rawExchange(port, upgrade('http://['))).toMatch(/^HTTP\/1\.1 400/);
+    expect(await rawExchange(port, upgrade('/events', 'Cookie: pixelsmith_token=%E0%A4%A\r\n'))).toMatch(
+      /^HTTP\/1\.1 401/,
+    );
+    expect(await rawExchange(port, upgrade('/nowhere'))).toMatch(/^HTTP\/1\.1 404/);
+    expect((await rpc('settings.get', '{}')).status).toBe(200);
+  });
+
+  it('refuses to start without a token, or with a short one', async () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, shell: 'web' });
     try {
-      const open = await startServer({
-        core,
-        dataDir: dir.path,
-        host: '0.0.0.0',
-        port: 0,
-        staticDir: dir.path,
-      }).catch((e: unknown) => e);
-      expect(open).toBeInstanceOf(RpcError);
-      expect((open as RpcError).message).toMatch(/--token/);
-      const weak = await startServer({
-        core,
-        dataDir: dir.path,
-        host: '0.0.0.0',
-        port: 0,
-        token: 'short',
-        staticDir: dir.path,
-      }).catch((e: unknown) => e);
-      expect((weak as RpcError).code).toBe('INVALID_INPUT');
+      for (const token of [undefined, 'short']) {
+        const refused = await startServer({
+          core,
+          dataDir: dir.path,
+          port: 0,
+          staticDir: dir.path,
+          token: token as string,
+        }).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(RpcError);
+        expect((refused as RpcError).message).toMatch(/at least 16 characters/);
+      }
     } finally {
       await core.close();
       dir.cleanup();
     }
   });
 
-  it('without a token, refuses other Host names (DNS rebinding) and cross-site origins', async () => {
-    h = await startHarness('http');
-    const url = `${h.server?.url}rpc/settings.get`;
-    const headers = { 'content-type': 'application/json' };
-    const rebound = await rawRequest(url, {
-      method: 'POST',
-      headers: { ...headers, host: 'evil.example:80' },
-    });
-    expect(rebound.status).toBe(403);
-    const crossSite = await rawRequest(url, {
-      method: 'POST',
-      headers: { ...headers, origin: 'https://evil.example' },
-    });
-    expect(crossSite.status).toBe(403);
-    const sameSite = await rawRequest(url, {
-      method: 'POST',
-      headers: { ...headers, origin: (h.server?.url ?? '').replace(/\/$/, '') },
-    });
-    expect(sameSite.status).toBe(200);
-  });
-
   it('stores uploads under the data folder and rejects paths that would escape it', async () => {
     h = await startHarness('http');
-    const base = `${h.server?.url}upload`;
-    const ok = await fetch(`${base}?batch=b1&path=${encodeURIComponent('trip/day 1/a.jpg')}`, {
+    const upload = `${base()}/upload`;
+    const ok = await fetch(`${upload}?batch=b1&path=${encodeURIComponent('trip/day 1/a.jpg')}`, {
       method: 'PUT',
+      headers: AUTH,
       body: 'bytes',
     });
     expect(ok.status).toBe(200);
@@ -183,13 +227,19 @@ describe('web shell edges', () => {
     expect(value.path).toBe(join(h.dataDir, 'imports', 'b1', 'trip', 'day 1', 'a.jpg'));
     expect(existsSync(value.path)).toBe(true);
     for (const bad of ['../../escape.jpg', '/etc/passwd/../x', 'C:/x.jpg', '']) {
-      const res = await fetch(`${base}?batch=b1&path=${encodeURIComponent(bad)}`, {
+      const res = await fetch(`${upload}?batch=b1&path=${encodeURIComponent(bad)}`, {
         method: 'PUT',
+        headers: AUTH,
         body: 'x',
       });
       expect(res.status, bad).toBe(400);
     }
-    expect((await fetch(`${base}?batch=../x&path=a.jpg`, { method: 'PUT', body: 'x' })).status).toBe(400);
+    const badBatch = await fetch(`${upload}?batch=../x&path=a.jpg`, {
+      method: 'PUT',
+      headers: AUTH,
+      body: 'x',
+    });
+    expect(badBatch.status).toBe(400);
     expect(existsSync(join(h.dataDir, 'escape.jpg'))).toBe(false);
   });
 
@@ -198,8 +248,9 @@ describe('web shell edges', () => {
     const names = Array.from({ length: 24 }, (_, i) => `shot-${i}.jpg`);
     const results = await Promise.all(
       names.map((n) =>
-        fetch(`${h?.server?.url}upload?batch=b2&path=${encodeURIComponent(`Big/${n}`)}`, {
+        fetch(`${base()}/upload?batch=b2&path=${encodeURIComponent(`Big/${n}`)}`, {
           method: 'PUT',
+          headers: AUTH,
           body: `bytes of ${n}`,
         }),
       ),
@@ -216,13 +267,16 @@ describe('web shell edges', () => {
     writeFileSync(join(dir.path, 'index.html'), '<!doctype html><title>studio</title>');
     writeFileSync(join(dir.path, 'assets', 'app-1234.js'), 'console.log(1)');
     h = await startHarness('http', { staticDir: dir.path });
-    const page = await fetch(h.server?.url ?? '');
+    const page = await fetch(`${base()}/`, { headers: AUTH });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
-    const asset = await fetch(`${h.server?.url}assets/app-1234.js`);
+    const asset = await fetch(`${base()}/assets/app-1234.js`, { headers: AUTH });
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
-    const sneaky = await rawRequest(`${h.server?.url}..%2f..%2f..%2fetc%2fpasswd`, { method: 'GET' });
+    const sneaky = await rawRequest(`${base()}/..%2f..%2f..%2fetc%2fpasswd`, {
+      method: 'GET',
+      headers: AUTH,
+    });
     expect(sneaky.body).toContain('<title>studio</title>');
     dir.cleanup();
   });

@@ -11,6 +11,9 @@ import { tempDir } from './fixtures.js';
 
 export type TransportKind = 'direct' | 'http';
 
+/** The token harness servers require (tests that speak raw HTTP send it themselves). */
+export const HARNESS_TOKEN = 'harness-token-0123456789abcdef';
+
 export interface Harness {
   core: Core;
   /** The context modules were set up with (database, services…), seen through a probe module. */
@@ -60,11 +63,19 @@ export async function startHarness(
   let server: RunningServer | null = null;
   let transport: Transport;
   if (kind === 'http') {
-    server = await startServer({ core, dataDir: dir.path, port: 0, staticDir: dir.path, ...serverOptions });
+    const token = serverOptions.token ?? HARNESS_TOKEN;
+    server = await startServer({
+      core,
+      dataDir: dir.path,
+      port: 0,
+      staticDir: dir.path,
+      ...serverOptions,
+      token,
+    });
     transport = createHttpTransport({
       baseUrl: server.url.replace(/\/$/, ''),
-      token: serverOptions.token,
-      webSocket: (url) => new WebSocket(url),
+      token,
+      webSocket: (url, headers) => new WebSocket(url, { headers }),
       reconnectMs: 50,
     });
   } else {
