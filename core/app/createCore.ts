@@ -35,6 +35,8 @@ export interface CoreOptions {
   services?: Partial<Services>;
   /** The features to run; default every shipped one. Tests add modules of their own. */
   modules?: readonly FeatureModule[];
+  /** Folders no job may write into besides the data folder and the app's resources (the server's static files). */
+  protectedDirs?: readonly string[];
   /** Machine resources; default `cpu`: cores − 1, `gpu`: 1. */
   resources?: Readonly<Record<string, number>>;
   clock?: Clock;
@@ -87,12 +89,14 @@ export function createCore(options: CoreOptions): Core {
   const events = createEventBus((error) => log(`event listener failed: ${String(error)}`));
   const settings = createSettingsRepo(db);
   const machine = options.resources ?? defaultResources();
+  const resourcesDir = options.resourcesDir ?? join(pkg.root, 'resources');
   const jobs = new JobEngine({
     db,
     events,
     settings: () => settings.get(),
     resources: Object.entries(machine).map(([name, concurrency]) => ({ name, concurrency })),
     runs: options.runJobs ?? 'all',
+    protectedDirs: [options.dataDir, resourcesDir, ...(options.protectedDirs ?? [])],
     clock,
     log,
   });
@@ -101,7 +105,7 @@ export function createCore(options: CoreOptions): Core {
     dataDir: options.dataDir,
     shell: options.shell,
     version: options.version ?? pkg.version,
-    resourcesDir: options.resourcesDir ?? join(pkg.root, 'resources'),
+    resourcesDir,
     modelsDir: options.modelsDir ?? process.env.PIXELSMITH_MODELS_DIR,
     geminiBaseUrl: options.geminiBaseUrl ?? process.env.PIXELSMITH_GEMINI_BASE_URL,
   };

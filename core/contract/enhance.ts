@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineSlice } from './define.js';
+import { absolutePath } from './schemas.js';
 
 export const modelInfoSchema = z.object({
   id: z.string(),
@@ -30,7 +31,7 @@ const modelMethods = {
   'models.import': {
     input: z.strictObject({
       /** A .onnx file on the machine running core. */
-      path: z.string().min(1),
+      path: absolutePath,
       id: modelId.optional(),
       task: z.enum(['upscale', 'face-restore', 'face-detect']).optional(),
       scale: z.number().int().min(1).max(16).optional(),

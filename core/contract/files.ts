@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineSlice } from './define.js';
-import { scanEntryErrorSchema, scannedImageSchema, thumbRefSchema } from './schemas.js';
+import { absolutePath, scanEntryErrorSchema, scannedImageSchema, thumbRefSchema } from './schemas.js';
 
 /** The library: what is in the folders a user adds, and their thumbnails. */
 export const filesSlice = defineSlice({
   methods: {
     'files.scan': {
       input: z.strictObject({
-        paths: z.array(z.string().min(1)).min(1, 'give at least one path').max(10_000),
+        paths: z.array(absolutePath).min(1, 'give at least one path').max(10_000),
         /** Echoed in `files.scanProgress` events so a caller can follow its own scan. */
         scanId: z.string().max(64).optional(),
       }),
@@ -16,6 +16,8 @@ export const filesSlice = defineSlice({
         errors: z.array(scanEntryErrorSchema),
         /** Hidden and system files passed over (`.DS_Store`, `Thumbs.db`, dot-files). */
         skipped: z.number().int().nonnegative(),
+        /** The scan stopped at its size limit; `errors` says where. */
+        truncated: z.boolean(),
       }),
     },
     'files.thumbnail': {

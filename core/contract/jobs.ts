@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { summarizeIssues, type JobKindTable, type MethodTable } from './define.js';
-import { errorCode } from './schemas.js';
+import { absolutePath, errorCode } from './schemas.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'done', 'cancelled'] as const;
 /**
@@ -43,6 +43,8 @@ export const jobSummarySchema = z.object({
   options: z.record(z.string(), z.unknown()),
   /** Output folder chosen for the job, or null for "next to each input". */
   outDir: z.string().nullable(),
+  /** Existing files at the planned paths are replaced (else each output takes a free name). */
+  overwrite: z.boolean(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
@@ -92,12 +94,18 @@ const jobId = z.strictObject({ id: z.string().min(1).max(64) });
 
 /** What every `jobs.create` takes, whatever the kind. */
 const jobCreateCommon = {
-  paths: z.array(z.string().min(1)).min(1, 'give at least one file or folder').max(100_000),
+  paths: z.array(absolutePath).min(1, 'give at least one file or folder').max(100_000),
   /** Output folder; the input tree is mirrored under it. Default: a folder next to each input. */
-  outDir: z.string().min(1).optional(),
+  outDir: absolutePath.optional(),
   /** File name template with {name}, {suffix} and {ext}; default `{name}{suffix}.{ext}`. */
   template: z.string().min(1).max(200).optional(),
   suffix: z.string().max(64).optional(),
+  /**
+   * Replace files already at the planned output paths. Default (the overwriteOutputs setting,
+   * off): a file Pixelsmith did not make from this input with these options is never replaced;
+   * the output takes a free name (`photo_x2 (2).png`) instead.
+   */
+  overwrite: z.boolean().optional(),
   priority: jobPriority.default('background'),
 };
 type Common = { [F in keyof typeof jobCreateCommon]: (typeof jobCreateCommon)[F] };

@@ -8,6 +8,22 @@ export const imageFormat = z.enum(IMAGE_FORMATS);
 export const errorCode = z.enum(ERROR_CODES);
 
 /**
+ * A path on the machine that runs core, absolute (`/…`, `C:\…`, `\\server\share`): a relative
+ * one would be resolved against the server's own working folder, which no caller means. Shells
+ * resolve what a user typed (the CLI against its own folder) before calling.
+ */
+export const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(
+    /^(\/|[A-Za-z]:[\\/]|\\\\)/,
+    'must be an absolute path (a relative one would be resolved on the server)',
+  )
+  // eslint-disable-next-line no-control-regex
+  .refine((p) => !/[\x00]/.test(p), 'must not contain a NUL character');
+
+/**
  * User settings, one schema per field. Defaults live apart in `DEFAULT_SETTINGS` (zod 4 keeps
  * `.default()` inside `.partial()`, which would make every patch reset the fields it omits).
  * Stored one row per key; a stored value that no longer validates falls back to its default.
@@ -32,6 +48,8 @@ const settingsFields = {
   onnxThreads: z.number().int().min(0).max(256),
   /** Tries per item before it fails for good (crashes and retryable errors both count). */
   maxAttempts: z.number().int().min(1).max(10),
+  /** Jobs replace files already at their output paths (off: outputs take a free name). */
+  overwriteOutputs: z.boolean(),
 };
 export const settingsSchema = z.object(settingsFields);
 export type Settings = z.output<typeof settingsSchema>;
@@ -47,6 +65,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   maxInputBytes: 50 * 1024 * 1024,
   onnxThreads: 0,
   maxAttempts: 3,
+  overwriteOutputs: false,
 });
 
 export const executionProviderSchema = z.object({

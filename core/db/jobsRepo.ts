@@ -8,6 +8,8 @@ export interface JobRow {
   priority: 'interactive' | 'background';
   status: JobStatus;
   outDir: string | null;
+  /** Replace existing files at the planned output paths (else a free name is used). */
+  overwrite: boolean;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -20,6 +22,7 @@ interface RawJob {
   priority: number;
   status: JobStatus;
   out_dir: string | null;
+  overwrite: number;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -32,6 +35,7 @@ const toRow = (r: RawJob): JobRow => ({
   priority: r.priority === 1 ? 'interactive' : 'background',
   status: r.status,
   outDir: r.out_dir,
+  overwrite: r.overwrite === 1,
   createdAt: r.created_at,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
@@ -54,8 +58,8 @@ export interface JobsRepo {
 /** The `jobs` table. */
 export function createJobsRepo(db: Database): JobsRepo {
   const insert = db.prepare(
-    'INSERT INTO jobs (id, kind, options, priority, status, out_dir, created_at, started_at, finished_at) ' +
-      'VALUES (@id, @kind, @options, @priority, @status, @outDir, @createdAt, @startedAt, @finishedAt)',
+    'INSERT INTO jobs (id, kind, options, priority, status, out_dir, overwrite, created_at, started_at, finished_at) ' +
+      'VALUES (@id, @kind, @options, @priority, @status, @outDir, @overwrite, @createdAt, @startedAt, @finishedAt)',
   );
   const get = db.prepare<[string], RawJob>('SELECT * FROM jobs WHERE id = ?');
   const list = db.prepare<[], RawJob>('SELECT * FROM jobs ORDER BY created_at DESC, id');
@@ -79,6 +83,7 @@ export function createJobsRepo(db: Database): JobsRepo {
         ...job,
         options: JSON.stringify(job.options),
         priority: job.priority === 'interactive' ? 1 : 0,
+        overwrite: job.overwrite ? 1 : 0,
       }),
     get: (id) => {
       const r = get.get(id);

@@ -79,6 +79,14 @@ const SEEDS: Record<number, (db: Database) => void> = {
       "INSERT INTO items (job_id, seq, resource, input_path, rel_dir, status, not_before, wait_for, state) VALUES ('j1', 4, 'gemini:x', '/p/e.jpg', '', 'awaiting', ?, 'batch:1', '{\"n\":1}')",
     ).run(NOW);
   },
+  80: (db) => {
+    db.prepare(
+      "INSERT INTO results_cache (output_path, input_path, input_sha256, op_hash, size, mtime_ms, created_at) VALUES ('/out/b.webp', '/p/b.jpg', 'i', 'o', 5, 1, ?)",
+    ).run(NOW);
+    db.prepare(
+      "INSERT INTO jobs (id, kind, options, priority, status, out_dir, overwrite, created_at) VALUES ('j2', 'convert', '{}', 0, 'queued', NULL, 1, ?)",
+    ).run(NOW);
+  },
 };
 
 /** Every row of every table, for comparing before and after a migration. */

@@ -90,7 +90,7 @@ describe('pixelsmith CLI', () => {
 
   it('convert runs a job to the end, then jobs list/show/resume report it by id prefix', async () => {
     const dir = dataDir();
-    const out = join(dir, 'out');
+    const out = join(dataDir(), 'out');
     const converted = await run(
       '--data-dir',
       dir,

@@ -39,12 +39,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run `pixelsmith --help` for usage)')
     .exitOverride();
 
-  const openCore = (runJobs: 'all' | 'own'): Core => {
+  const openCore = (runJobs: 'all' | 'own', protectedDirs: string[] = []): Core => {
     const { dataDir } = program.opts<{ dataDir?: string }>();
     return createCore({
       dataDir: resolveDataDir(dataDir),
       shell: 'cli',
       runJobs,
+      protectedDirs,
       log: (line) => io.err(`${line}\n`),
     });
   };
@@ -67,7 +68,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { token } = resolveToken({ env: process.env.PIXELSMITH_TOKEN, file: opts.tokenFile });
       const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
       // The server is the studio's engine: it runs every job, and picks up interrupted ones.
-      const core = openCore('all');
+      // It never writes into the studio it serves.
+      const core = openCore('all', [STATIC_DIR]);
       const server = await startServer({
         core,
         dataDir,

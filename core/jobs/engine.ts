@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { EventBus } from '../kernel/events.js';
-import { summarizeIssues } from '../contract/define.js';
 import { RpcError } from '../contract/errors.js';
 import type { JobItem, JobLogEntry, JobSummary } from '../contract/jobs.js';
 import type { Settings } from '../contract/schemas.js';
@@ -11,24 +8,16 @@ import { createItemsRepo, type ItemRow } from '../db/itemsRepo.js';
 import { createJobLogRepo } from '../db/jobLogRepo.js';
 import { createJobsRepo, type JobRow } from '../db/jobsRepo.js';
 import { createResultsCacheRepo } from '../db/resultsCacheRepo.js';
-import { listInputs } from './inputs.js';
 import { JobLog } from './jobLog.js';
-import { checkTemplate, DEFAULT_TEMPLATE, planOutputs } from './naming.js';
+import { OutputOwnership } from './ownership.js';
+import { planJob, type CreateJobRequest } from './plan.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { OperationRegistry } from './registry.js';
 import { ResourceRegistry, type ResourceSpec } from './resources.js';
 import type { AnyOperation } from './types.js';
 import { JobReporter } from './report.js';
 import { Scheduler } from './scheduler.js';
-export interface CreateJobRequest {
-  kind: string;
-  options: unknown;
-  paths: string[];
-  outDir?: string | undefined;
-  template?: string | undefined;
-  suffix?: string | undefined;
-  priority: 'interactive' | 'background';
-}
+export type { CreateJobRequest } from './plan.js';
 
 export interface JobEngineOptions {
   db: Database;
@@ -42,21 +31,13 @@ export interface JobEngineOptions {
    * resumed through it (the CLI).
    */
   runs?: 'all' | 'own';
+  /**
+   * Folders no job may write into (the data folder, the app's resources, the server's static
+   * files): a job whose outputs would land there is refused.
+   */
+  protectedDirs?: readonly string[];
   clock?: Clock;
   log?: (line: string) => void;
-}
-
-/** Paths a job was given that do not exist: refused before anything is stored. */
-async function missingPaths(paths: readonly string[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const path of paths) {
-    try {
-      await stat(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') missing.push(path);
-    }
-  }
-  return missing;
 }
 
 /**
@@ -69,6 +50,7 @@ export class JobEngine {
   private readonly jobs;
   private readonly items;
   private readonly report: JobReporter;
+  private readonly ownership: OutputOwnership;
   private readonly log: JobLog;
   private readonly scheduler: Scheduler;
   private readonly clock: Clock;
@@ -76,6 +58,7 @@ export class JobEngine {
 
   constructor(private readonly o: JobEngineOptions) {
     this.jobs = createJobsRepo(o.db);
+    this.ownership = new OutputOwnership(createResultsCacheRepo(o.db));
     this.items = createItemsRepo(o.db);
     this.clock = o.clock ?? systemClock;
     this.runs = o.runs ?? 'all';
@@ -133,53 +116,25 @@ export class JobEngine {
     return this.log.tail(id, limit);
   }
 
-  /**
-   * Validates, plans and stores a job, then schedules it. Refused before anything is stored:
-   * an unknown kind or invalid options (INVALID_INPUT), paths that do not exist (FILE_NOT_FOUND)
-   * and whatever the operation's own check refuses (a missing model: MODEL_MISSING).
-   */
+  /** Plans (see `planJob`: what it refuses) and stores a job, then schedules it. */
   async create(req: CreateJobRequest, signal?: AbortSignal): Promise<JobSummary> {
-    const op = this.operations.get(req.kind);
-    const parsed = op.optionsSchema.safeParse(req.options ?? {});
-    if (!parsed.success) {
-      throw new RpcError(
-        'INVALID_INPUT',
-        `Invalid ${req.kind} options: ${summarizeIssues(parsed.error.issues)}`,
-      );
-    }
-    const template = req.template ?? DEFAULT_TEMPLATE;
-    const suffix = req.suffix ?? '';
-    checkTemplate(template, suffix);
-    const missing = await missingPaths(req.paths);
-    if (missing.length > 0) {
-      throw new RpcError(
-        'FILE_NOT_FOUND',
-        `${missing.length === 1 ? `${missing[0]} does not exist` : `These do not exist: ${missing.join(', ')}`}; nothing was queued.`,
-        { paths: missing },
-      );
-    }
-    await op.check?.(parsed.data, { signal: signal ?? new AbortController().signal });
-    const settings = this.o.settings();
-    const outDir = req.outDir ? resolve(req.outDir) : null;
-    const listed = await listInputs(req.paths, new Set([settings.outputFolderName]), signal);
-    const outputs = planOutputs(listed.files, {
-      outDir,
-      outputFolderName: settings.outputFolderName,
-      template,
-      suffix,
-      fallbackSuffix: `_${req.kind}`,
-      extension: (path) => op.outputExtension(parsed.data, path),
+    const plan = await planJob(req, this.operations.get(req.kind), {
+      settings: this.o.settings(),
+      ownership: this.ownership,
+      protectedDirs: this.o.protectedDirs ?? [],
+      signal: signal ?? new AbortController().signal,
     });
+    const { listed, outputs, resource } = plan;
     const id = randomUUID();
     const now = this.clock.now();
-    const resource = op.resource(parsed.data);
     const job: JobRow = {
       id,
       kind: req.kind,
-      options: parsed.data as Record<string, unknown>,
+      options: plan.options,
       priority: req.priority,
       status: 'queued',
-      outDir,
+      outDir: plan.outDir,
+      overwrite: plan.overwrite,
       createdAt: now,
       startedAt: null,
       finishedAt: null,

@@ -13,7 +13,7 @@ export interface ListedInputs {
  */
 export async function listInputs(
   paths: readonly string[],
-  skipDirNames: ReadonlySet<string>,
+  skip: { names: ReadonlySet<string>; realDirs: ReadonlySet<string> },
   signal?: AbortSignal,
 ): Promise<ListedInputs> {
   const out: ListedInputs = { files: [], errors: [] };
@@ -30,7 +30,7 @@ export async function listInputs(
       skipped: () => undefined,
       visited: () => undefined,
     },
-    { skipDirNames, ...(signal && { signal }) },
+    { skipDirNames: skip.names, skipRealDirs: skip.realDirs, ...(signal && { signal }) },
   );
   return out;
 }

@@ -22,6 +22,16 @@ export function checkTemplate(template: string, suffix: string): void {
     );
   if (/[/\\]/.test(template) || /[/\\]/.test(suffix))
     throw new RpcError('INVALID_INPUT', 'Name template and suffix must not contain slashes.');
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(template + suffix)) {
+    throw new RpcError('INVALID_INPUT', 'Name template and suffix must not contain control characters.');
+  }
+  if (template.startsWith('.')) {
+    throw new RpcError(
+      'INVALID_INPUT',
+      'Name template must not start with "." (that would make hidden files).',
+    );
+  }
 }
 
 /** Shortens `stem` (by whole characters) until the finished name fits in 255 bytes. */
@@ -44,11 +54,14 @@ export interface PlanOptions {
   /** Used when an output would otherwise replace its own input. */
   fallbackSuffix: string;
   extension: (inputPath: string) => string;
+  /** An existing file there that must not be replaced (see `OutputOwnership`); default none. */
+  occupied?: (path: string, inputPath: string) => boolean;
 }
 
 /**
  * Output path for every input, decided once when the job is made: never an input's own path,
- * never two items on one path (case-insensitively, for macOS and Windows), names within 255 bytes.
+ * never two items on one path (case-insensitively, for macOS and Windows), never a file that is
+ * someone else's (`occupied`: the name gets ` (2)`), names within 255 bytes.
  */
 export function planOutputs(inputs: readonly PlanInput[], options: PlanOptions): string[] {
   const taken = new Set<string>();
@@ -58,7 +71,9 @@ export function planOutputs(inputs: readonly PlanInput[], options: PlanOptions):
       ? join(options.outDir, input.relDir)
       : join(dirname(input.path), options.outputFolderName);
     const ext = options.extension(input.path);
-    const stem = basename(input.path, extname(input.path));
+    // An input given directly may be a dot-file; its output must not be hidden.
+    const stem = basename(input.path, extname(input.path)).replace(/^\./, '_');
+    const occupied = (path: string): boolean => options.occupied?.(path, input.path) ?? false;
     const make = (suffix: string, n: number): string =>
       fitName(stem, (s) =>
         options.template.replace(PLACEHOLDER, (_m, key: string) =>
@@ -72,7 +87,11 @@ export function planOutputs(inputs: readonly PlanInput[], options: PlanOptions):
       suffix = options.suffix + options.fallbackSuffix;
       candidate = resolve(folder, make(suffix, n));
     }
-    while (taken.has(candidate.toLowerCase()) || inputsSet.has(candidate.toLowerCase())) {
+    while (
+      taken.has(candidate.toLowerCase()) ||
+      inputsSet.has(candidate.toLowerCase()) ||
+      occupied(candidate)
+    ) {
       n += 1;
       candidate = resolve(folder, make(suffix, n));
     }

@@ -6,6 +6,7 @@ import type { JobRow } from '../db/jobsRepo.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { EventBus } from '../kernel/events.js';
 import type { JobLog } from './jobLog.js';
+import { OutputOwnership } from './ownership.js';
 import type { JobReporter } from './report.js';
 import { commitWrites, toItemError, type ItemResult } from './runItem.js';
 import { backoffMs, type ParkRequest } from './signals.js';
@@ -43,7 +44,11 @@ export interface OutcomeDeps {
  * update (only the owner's running item changes), then the events and the job log.
  */
 export class OutcomeRecorder {
-  constructor(private readonly d: OutcomeDeps) {}
+  private readonly ownership: OutputOwnership;
+
+  constructor(private readonly d: OutcomeDeps) {
+    this.ownership = new OutputOwnership(d.results);
+  }
 
   /** Writes the outcome (and its results-cache rows) in one transaction, then tells listeners. */
   finish(item: ItemRow, job: JobRow, r: Recorded): void {
@@ -80,14 +85,21 @@ export class OutcomeRecorder {
 
   /** Writes a done item's outputs (temporary name, fsync, rename); it is done once they are on disk. */
   commit(item: ItemRow, job: JobRow, done: Extract<ItemResult, { status: 'done' }>): Promise<void> {
-    return commitWrites(done.writes, done.inputSha256, done.opHash).then(
-      (cache) =>
+    const occupied = this.ownership.forJob(done.opHash, job.overwrite);
+    return commitWrites(done.writes, {
+      inputPath: item.inputPath,
+      inputSha256: done.inputSha256,
+      opHash: done.opHash,
+      occupied: (path) => occupied(path, item.inputPath),
+      claim: (path) => this.ownership.claim(path, item.inputPath, done.inputSha256, done.opHash),
+    }).then(
+      ({ rows, notes }) =>
         this.finish(item, job, {
           status: 'done',
-          outputs: cache.map((c) => c.outputPath),
+          outputs: rows.map((c) => c.outputPath),
           inputSha256: done.inputSha256,
-          cache,
-          details: done.details,
+          cache: rows,
+          details: notes.length > 0 ? { ...done.details, note: notes.join(' ') } : done.details,
         }),
       (error: unknown) =>
         this.finish(item, job, {

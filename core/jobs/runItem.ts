@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { summarizeIssues } from '../contract/define.js';
 import { RpcError, type ErrorCode } from '../contract/errors.js';
 import type { JobRow } from '../db/jobsRepo.js';
@@ -11,6 +11,7 @@ import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
 import { operationHash } from '../kernel/hash.js';
 import { siblingPath } from './naming.js';
+import { freeName } from './ownership.js';
 import type { OperationRegistry } from './registry.js';
 import { ParkItem, RetryLater, type ParkRequest } from './signals.js';
 import type { AnyOperation, ItemContext, ItemDetails } from './types.js';
@@ -180,24 +181,67 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
   }
 }
 
-/** The I/O half: writes each output atomically and returns the results-cache rows for them. */
+export interface CommitTarget {
+  inputPath: string;
+  inputSha256: string;
+  opHash: string;
+  /** A file at this path that must not be replaced (see `OutputOwnership`). */
+  occupied: (path: string) => boolean;
+  /** Marks `path` as being written by this item, before it is moved into place. */
+  claim: (path: string) => void;
+}
+
+/**
+ * The I/O half: writes each output atomically and returns the results-cache rows for them. A
+ * planned path that someone's file took since the job was planned is left alone: the output
+ * takes a free name, and a note says so.
+ */
 export async function commitWrites(
   writes: readonly PendingWrite[],
-  inputSha256: string,
-  opHash: string,
-): Promise<ResultRow[]> {
+  target: CommitTarget,
+): Promise<{ rows: ResultRow[]; notes: string[] }> {
   const rows: ResultRow[] = [];
+  const notes: string[] = [];
   for (const w of writes) {
-    try {
-      await writeFileAtomic(w.path, w.data);
-    } catch (error) {
-      // Folders are made on first need (and again if someone removed one mid-job).
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(dirname(w.path), { recursive: true });
-      await writeFileAtomic(w.path, w.data);
+    let path = w.path;
+    for (;;) {
+      if (target.occupied(path)) {
+        const free = freeName(path, target.occupied);
+        notes.push(
+          `${basename(path)} is already there and not Pixelsmith's to replace; written as ${basename(free)}.`,
+        );
+        path = free;
+      }
+      try {
+        target.claim(path);
+        // Replace only what we may (our own earlier output); otherwise never clobber, atomically.
+        await writeAt(path, w.data, existsSync(path));
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // Someone's file appeared this very moment: take the next free name.
+      }
     }
-    const info = await stat(w.path);
-    rows.push({ outputPath: w.path, inputSha256, opHash, size: info.size, mtimeMs: info.mtimeMs });
+    const info = await stat(path);
+    rows.push({
+      outputPath: path,
+      inputPath: target.inputPath,
+      inputSha256: target.inputSha256,
+      opHash: target.opHash,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+    });
   }
-  return rows;
+  return { rows, notes };
+}
+
+async function writeAt(path: string, data: Uint8Array, replace: boolean): Promise<void> {
+  try {
+    await writeFileAtomic(path, data, { replace });
+  } catch (error) {
+    // Folders are made on first need (and again if someone removed one mid-job).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomic(path, data, { replace });
+  }
 }

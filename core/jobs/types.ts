@@ -56,6 +56,11 @@ export interface Operation<O = unknown> {
    * installed, say). Throw an RpcError with its own code.
    */
   check?(options: O, ctx: { signal: AbortSignal }): Promise<void> | void;
+  /**
+   * What the default output name adds to say what was done (`_x2` for a 2× enhance), so runs
+   * with other options never replace each other. Default none.
+   */
+  nameSuffix?(options: O): string;
   /** Output extension (no dot) for an input, so output names are planned when the job is made. */
   outputExtension(options: O, inputPath: string): string;
   run(ctx: ItemContext<O>): Promise<{ outputs: string[]; details?: ItemDetails }>;

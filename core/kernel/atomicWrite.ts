@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
  * Writes `data` to `target` so that readers only ever see the old file or the complete new one:
  * a temporary name in the same folder (same filesystem, so rename is atomic), fsync, rename.
+ * With `replace: false` an existing target is never clobbered: the file is linked into place
+ * (which fails with EEXIST when something is there) instead of renamed over it.
  */
-export async function writeFileAtomic(target: string, data: Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: Uint8Array,
+  options: { replace?: boolean } = {},
+): Promise<void> {
   // Short and fixed-length (the target's own name may be near the 255-byte limit), and carrying
   // the writer's pid so a crashed writer's leftovers can be told apart and removed.
   const tmp = join(dirname(target), `.pixelsmith-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
@@ -21,11 +27,37 @@ export async function writeFileAtomic(target: string, data: Uint8Array): Promise
   }
   await handle.close();
   try {
-    await rename(tmp, target);
+    if (options.replace ?? true) {
+      await rename(tmp, target);
+    } else {
+      await linkNoClobber(tmp, target);
+    }
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/** Puts `tmp` at `target` only if nothing is there (link fails with EEXIST), then drops `tmp`. */
+async function linkNoClobber(tmp: string, target: string): Promise<void> {
+  try {
+    await link(tmp, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Filesystems without hard links (FAT, some network shares): check, then rename.
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
+    if (
+      await stat(target).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw Object.assign(new Error(`${target} exists`), { code: 'EEXIST' });
+    }
+    await rename(tmp, target);
+    return;
+  }
+  await rm(tmp, { force: true });
 }
 
 const TEMP_NAME = /^\.pixelsmith-(\d+)-[0-9a-f]+\.tmp$/;

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** Product name; Electron's `userData` folder is `<appData>/<productName>`, so both shells agree. */
 export const PRODUCT_NAME = 'Pixelsmith';
@@ -34,4 +35,28 @@ export function dataPaths(dataDir: string) {
     /** Key for API-key encryption in headless mode (mode 0600). */
     secretKey: join(dataDir, 'secret.key'),
   };
+}
+
+/**
+ * The real path of `path` even when it does not exist yet: the nearest existing ancestor's real
+ * path (links resolved) with the rest appended. What a folder a job will create really is.
+ */
+export function realPathOf(path: string): string {
+  let head = resolve(path);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...rest.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return resolve(path);
+      rest.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/** Whether `path` is `root` or inside it (both real paths). */
+export function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }

@@ -28,6 +28,11 @@ export interface WalkSink {
 export interface WalkOptions {
   /** Folder names to pass over inside scanned folders (our own output folder). */
   skipDirNames?: ReadonlySet<string>;
+  /**
+   * Folders (real paths) to pass over wherever they are met, whatever their name: a job's own
+   * output folder, so a run never feeds its earlier outputs back in.
+   */
+  skipRealDirs?: ReadonlySet<string>;
   signal?: AbortSignal;
 }
 
@@ -49,6 +54,10 @@ export async function walk(
       real = await realpath(dir);
     } catch (error) {
       sink.error(dir, fsError(dir, error));
+      return;
+    }
+    if (options.skipRealDirs?.has(real)) {
+      sink.skipped();
       return;
     }
     if (seenDirs.has(real)) {
@@ -101,6 +110,8 @@ export async function walk(
       if (info.isDirectory()) await visitDir(abs, dirname(abs));
       else sink.file({ path: abs, relDir: '' });
     } catch (error) {
+      // An abort ends the walk; it is not this root's error.
+      if (options.signal?.aborted) throw error;
       sink.error(abs, fsError(abs, error));
     }
   }

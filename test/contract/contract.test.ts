@@ -9,18 +9,22 @@ import type { EventEnvelope } from '../../core/contract/events.js';
 import type { MethodName } from '../../core/contract/methods.js';
 import { DEFAULT_SETTINGS } from '../../core/contract/schemas.js';
 import { eventually } from '../helpers/eventually.js';
-import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, FIXTURES, KNOWN_IMAGES } from '../helpers/fixtures.js';
+import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, FIXTURES, KNOWN_IMAGES, tempDir } from '../helpers/fixtures.js';
 import { startHarness, type Harness, type TransportKind } from '../helpers/harness.js';
 
 /** The same behaviour, whichever way the contract is carried. */
 describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
   let h: Harness;
   let api: Api;
+  const work = tempDir('pixelsmith-contract-out-');
   beforeAll(async () => {
     h = await startHarness(kind);
     api = buildClient(h.transport);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    work.cleanup();
+  });
 
   const expectRpcError = async (promise: Promise<unknown>, code: string): Promise<RpcError> => {
     const error = await promise.then(
@@ -122,7 +126,8 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     const events: EventEnvelope[] = [];
     const off = h.transport.subscribe((e) => events.push(e));
     try {
-      const out = `${h.dataDir}/out-${kind}`;
+      // Outputs go to the user's folders; the data folder is Pixelsmith's own and refused.
+      const out = `${work.path}/out-${kind}`;
       const job = await eventually(async () => {
         const created = await api.jobs.create({
           kind: 'convert',
@@ -165,6 +170,17 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
       const err = await expectRpcError(api.jobs.pause({ id: job.id }), 'INVALID_STATE');
       expect(err.message).toMatch(/is done/);
       await expectRpcError(api.jobs.get({ id: 'nope' }), 'NOT_FOUND');
+      // Paths are the server's: a relative one would be resolved against its working folder.
+      const relative = await expectRpcError(
+        api.jobs.create({ kind: 'convert', paths: [FIXTURE_IMAGES], outDir: 'out' }),
+        'INVALID_INPUT',
+      );
+      expect(relative.message).toMatch(/outDir: must be an absolute path/);
+      const inData = await expectRpcError(
+        api.jobs.create({ kind: 'convert', paths: [FIXTURE_IMAGES], outDir: `${h.dataDir}/out` }),
+        'FORBIDDEN',
+      );
+      expect(inData.message).toMatch(/belongs to Pixelsmith itself/);
       await expectRpcError(
         api.jobs.create({ kind: 'convert', options: { quality: 0 }, paths: [FIXTURE_IMAGES] }),
         'INVALID_INPUT',
@@ -195,7 +211,7 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
       kind: 'enhance',
       options: { outscale: 2 },
       paths: [`${FIXTURE_IMAGES}/esrgan_lq_comic.png`],
-      outDir: `${h.dataDir}/enhanced-${kind}`,
+      outDir: `${work.path}/enhanced-${kind}`,
     });
     const done = await eventually(async () => {
       const got = await api.jobs.get({ id: job.id });

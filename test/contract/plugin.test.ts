@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../core/app/createCore.js';
 import { createLocalTransport } from '../../core/app/localTransport.js';
 import { SHIPPED_MODULES } from '../../core/app/modules.js';
@@ -76,12 +76,14 @@ function slowModule(observed: { running: number; most: number; runs: string[] })
 }
 
 let dir: { path: string; cleanup: () => void };
+const outs = tempDir('pixelsmith-plugin-out-');
 let core: Core | null = null;
 afterEach(async () => {
   await core?.close();
   core = null;
   dir.cleanup();
 });
+afterAll(() => outs.cleanup());
 
 function open(clock: ManualClock, observed: Parameters<typeof slowModule>[0]): Transport {
   core = createCore({
@@ -124,7 +126,7 @@ describe('a module registered in a test plugs in without touching any shell', ()
       join(dir.path, 'in', name),
     );
     for (const path of inputs) writeFileSync(path, basename(path));
-    const out = join(dir.path, 'out');
+    const out = join(outs.path, 'out');
 
     // The composed contract validates the test kind's options like any shipped kind's.
     const bad = await t.call('jobs.create' as MethodName, {

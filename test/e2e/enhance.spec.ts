@@ -66,8 +66,9 @@ test('Models lists what is installed; Enhance upscales the selection and shows a
     'style',
     /inset\(0px 0px 0px 0%\)/,
   );
-  expect(existsSync(join(out, 'Scans', 'comic.png'))).toBe(true);
-  const meta = await sharp(join(out, 'Scans', 'comic.png')).metadata();
+  // Named by what was done: a 2× upscale.
+  expect(existsSync(join(out, 'Scans', 'comic_x2.png'))).toBe(true);
+  const meta = await sharp(join(out, 'Scans', 'comic_x2.png')).metadata();
   expect([meta.width, meta.height]).toEqual([120, 180]);
   await page.screenshot({ path: 'test-results/enhance.png', fullPage: true });
 

@@ -5,7 +5,7 @@ import { createEventBus } from '../../core/kernel/events.js';
 import type { EventEnvelope } from '../../core/contract/events.js';
 import { convertOperation } from '../../core/features/convert/operation.js';
 import { createSettingsRepo, type SettingsRepo } from '../../core/db/settingsRepo.js';
-import { JobEngine } from '../../core/jobs/engine.js';
+import { JobEngine, type JobEngineOptions } from '../../core/jobs/engine.js';
 import type { Clock } from '../../core/kernel/clock.js';
 import type { AnyOperation, Operation } from '../../core/jobs/types.js';
 import { openTestDb } from './db.js';
@@ -17,8 +17,8 @@ export interface EngineHarness {
   engine: JobEngine;
   settings: SettingsRepo;
   events: EventEnvelope[];
-  /** A second engine on the same database, as after a restart. */
-  restart(): JobEngine;
+  /** A second engine on the same database, as after a restart (with other options if given). */
+  restart(options?: Partial<JobEngineOptions>): JobEngine;
   close(): Promise<void>;
 }
 
@@ -38,7 +38,7 @@ export function engineHarness(
   const events: EventEnvelope[] = [];
   bus.subscribe((e) => events.push(e));
   const settings = createSettingsRepo(db);
-  const make = (): JobEngine =>
+  const make = (more: Partial<JobEngineOptions> = {}): JobEngine =>
     new JobEngine({
       db,
       events: bus,
@@ -46,6 +46,7 @@ export function engineHarness(
       settings: () => settings.get(),
       resources: Object.entries(resources).map(([name, concurrency]) => ({ name, concurrency })),
       ...(clock && { clock }),
+      ...more,
     });
   const engines = [make()];
   return {
@@ -54,8 +55,8 @@ export function engineHarness(
     engine: engines[0] as JobEngine,
     settings,
     events,
-    restart() {
-      const e = make();
+    restart(options) {
+      const e = make(options);
       engines.push(e);
       return e;
     },

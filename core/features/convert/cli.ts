@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { CONVERT_FORMATS } from '../../contract/convert.js';
-import { withApi, type CliContext } from '../../kernel/cli/context.js';
+import { absolute, withApi, type CliContext } from '../../kernel/cli/context.js';
 import { runJobsToEnd } from '../../kernel/cli/jobs.js';
 
 function positive(kind: 'int' | 'float') {
@@ -21,7 +21,8 @@ interface ConvertFlags {
   maxSize?: number;
   scale?: number;
   out?: string;
-  suffix: string;
+  suffix?: string;
+  overwrite?: boolean;
   template: string;
 }
 
@@ -38,7 +39,11 @@ export function registerConvertCommand(program: Command, cli: CliContext): void 
       '--out <dir>',
       'output folder; the input folders are mirrored under it (default: a "pixelsmith" folder next to each photo)',
     )
-    .option('--suffix <text>', 'added to each output name', '')
+    .option('--suffix <text>', 'added to each output name')
+    .option(
+      '--overwrite',
+      'replace files already at the output paths (default: a free name, e.g. "photo (2).jpg")',
+    )
     .option('--template <t>', 'output name template with {name}, {suffix}, {ext}', '{name}{suffix}.{ext}')
     .addHelpText('after', '\nExit code 1 when any photo failed; each failure is listed with its reason.')
     .action((paths: string[], flags: ConvertFlags) =>
@@ -52,9 +57,10 @@ export function registerConvertCommand(program: Command, cli: CliContext): void 
             ...(flags.maxSize !== undefined && { maxSize: flags.maxSize }),
             ...(flags.scale !== undefined && { scale: flags.scale }),
           },
-          paths,
-          outDir: flags.out,
+          paths: paths.map(absolute),
+          outDir: flags.out === undefined ? undefined : absolute(flags.out),
           suffix: flags.suffix,
+          ...(flags.overwrite && { overwrite: true }),
           template: flags.template,
           priority: 'interactive',
         });

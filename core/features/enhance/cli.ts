@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ALPHA_MODES, ENHANCE_FORMATS } from '../../contract/enhance.js';
 import { formatBytes } from '../../contract/format.js';
-import { withApi, type CliContext } from '../../kernel/cli/context.js';
+import { absolute, withApi, type CliContext } from '../../kernel/cli/context.js';
 import { runJobsToEnd } from '../../kernel/cli/jobs.js';
 
 function number(kind: 'scale' | 'tile') {
@@ -25,7 +25,8 @@ interface EnhanceFlags {
   format: string;
   quality: number;
   out?: string;
-  suffix: string;
+  suffix?: string;
+  overwrite?: boolean;
 }
 
 const TASKS = ['upscale', 'face-restore', 'face-detect'] as const;
@@ -53,7 +54,11 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
       '--out <dir>',
       'output folder; the input folders are mirrored under it (default: a "pixelsmith" folder next to each photo)',
     )
-    .option('--suffix <text>', 'added to each output name', '')
+    .option('--suffix <text>', 'added to each output name (default: the scale, e.g. _x2)')
+    .option(
+      '--overwrite',
+      'replace files already at the output paths (default: a free name, e.g. "photo (2).jpg")',
+    )
     .action((paths: string[], flags: EnhanceFlags) =>
       withApi(cli, async (api) => {
         const job = await api.jobs.create({
@@ -66,9 +71,10 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
             quality: flags.quality,
             ...(flags.model && { model: flags.model }),
           },
-          paths,
-          outDir: flags.out,
+          paths: paths.map(absolute),
+          outDir: flags.out === undefined ? undefined : absolute(flags.out),
           suffix: flags.suffix,
+          ...(flags.overwrite && { overwrite: true }),
           priority: 'interactive',
         });
         io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
@@ -130,7 +136,7 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
     .description('import an ONNX model you have; its inputs, outputs and scale are read from the model')
     .action((file: string, opts: { id?: string; task?: string; scale?: number }) =>
       withApi(cli, async (api) => {
-        const m = await api.models.import({ path: file, ...opts, task: opts.task as never });
+        const m = await api.models.import({ path: absolute(file), ...opts, task: opts.task as never });
         io.out(`Imported ${m.id}: ${m.task}, x${m.scale}, at ${m.path}\n`);
       }),
     );

@@ -39,6 +39,8 @@ export function createEnhanceOperation(
     optionsSchema: enhanceOptionsSchema,
     resource: () => 'gpu',
     outputExtension: (o, inputPath) => formatFor(o, inputPath),
+    // photo.png → photo_x2.png: a 2× run never replaces a 4× one.
+    nameSuffix: (o) => `_x${o.outscale}`,
     // A job for a model that is not installed is refused before it is queued.
     check: async (o) => void (await upscaler(models, o.model)),
     async run(ctx) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../contract/format.js';
-import { withApi, type CliContext } from '../../kernel/cli/context.js';
+import { absolute, withApi, type CliContext } from '../../kernel/cli/context.js';
 
 export function registerScanCommand(program: Command, cli: CliContext): void {
   const { io } = cli;
@@ -11,7 +11,7 @@ export function registerScanCommand(program: Command, cli: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action((paths: string[], opts: { json?: boolean }) =>
       withApi(cli, async (api) => {
-        const result = await api.files.scan({ paths });
+        const result = await api.files.scan({ paths: paths.map(absolute) });
         if (opts.json) {
           io.out(`${JSON.stringify(result, null, 2)}\n`);
         } else {

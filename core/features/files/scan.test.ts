@@ -155,4 +155,37 @@ describe('files.scan', () => {
     controller.abort();
     await expect(scan([FIXTURE_IMAGES], { signal: controller.signal })).rejects.toThrow();
   });
+
+  it('stops at its size limits with a line that says so, instead of running on (a scan of /usr)', async () => {
+    const byEntries = await scan([FIXTURE_IMAGES], { maxEntries: 5 });
+    expect(byEntries.truncated).toBe(true);
+    expect(byEntries.errors).toEqual([
+      expect.objectContaining({
+        code: 'LIMIT_EXCEEDED',
+        message: expect.stringMatching(/stopped after 5 entries/),
+      }),
+    ]);
+    expect(byEntries.images.length).toBeLessThan(5);
+    const byImages = await scan([FIXTURE_IMAGES], { maxImages: 3, concurrency: 1 });
+    expect(byImages).toMatchObject({ truncated: true, images: expect.any(Array) });
+    expect(byImages.images).toHaveLength(3);
+    expect(byImages.errors[0]?.message).toMatch(/stopped after 3 images/);
+    expect((await scan([FIXTURE_IMAGES])).truncated).toBe(false);
+  });
+
+  it('stops reading headers as soon as its caller goes away', async () => {
+    const controller = new AbortController();
+    let probed = 0;
+    const pending = scan([FIXTURE_IMAGES], {
+      concurrency: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        probed = p.images;
+        if (p.images >= 2) controller.abort();
+      },
+      progressIntervalMs: 0,
+    });
+    await expect(pending).rejects.toThrow();
+    expect(probed).toBeLessThan(14);
+  });
 });

@@ -23,13 +23,24 @@ export interface ScanOptions {
   progressIntervalMs?: number;
   /** Header reads in flight at once. */
   concurrency?: number;
+  /** Entries (files and folders) looked at before the scan stops, default SCAN_LIMITS.entries. */
+  maxEntries?: number;
+  /** Images listed before the scan stops, default SCAN_LIMITS.images. */
+  maxImages?: number;
   signal?: AbortSignal;
 }
+
+/**
+ * Where a scan stops, so one pointed at `/usr` or a whole disk answers in bounded time and
+ * memory instead of running for minutes (it says so, and which folder to choose instead).
+ */
+export const SCAN_LIMITS = { entries: 250_000, images: 50_000 } as const;
 
 export interface ScanResult {
   images: ScannedImage[];
   errors: ScanEntryError[];
   skipped: number;
+  truncated: boolean;
 }
 
 /** A ref changes whenever the file does, so a cached thumbnail is never stale. */
@@ -67,12 +78,30 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
   };
   const seenFiles = new Set<string>();
   const mtimes = new Map<string, number>();
+  const maxEntries = options.maxEntries ?? SCAN_LIMITS.entries;
+  const maxImages = options.maxImages ?? SCAN_LIMITS.images;
+  // Stops the walk at the limit; the caller's signal (a client that went away) stops it too.
+  const limit = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal;
+  let truncated = false;
+  const stopAt = (what: string, path: string): void => {
+    if (truncated) return;
+    truncated = true;
+    errors.push({
+      path,
+      code: 'LIMIT_EXCEEDED',
+      message: `The scan stopped after ${what} (at ${path}); add a smaller folder to see the rest.`,
+    });
+    limit.abort();
+  };
 
   await walk(
     paths,
     {
       visited: () => {
         progress.visited += 1;
+        if (progress.visited >= maxEntries)
+          stopAt(`${maxEntries.toLocaleString('en')} entries`, paths[0] ?? '');
         report(false);
       },
       skipped: () => {
@@ -84,6 +113,11 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
         if (seenFiles.has(entry.path)) return;
         seenFiles.add(entry.path);
         void queue.add(async () => {
+          if (signal.aborted) return;
+          if (images.length >= maxImages) {
+            stopAt(`${maxImages.toLocaleString('en')} images`, entry.path);
+            return;
+          }
           try {
             const probed = await probeImage(entry.path, options.limits);
             const { mtimeMs, ...rest } = probed;
@@ -105,11 +139,10 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
         });
       },
     },
-    {
-      ...(options.skipDirNames && { skipDirNames: options.skipDirNames }),
-      ...(options.signal && { signal: options.signal }),
-    },
-  );
+    { ...(options.skipDirNames && { skipDirNames: options.skipDirNames }), signal },
+  ).catch((error: unknown) => {
+    if (!truncated) throw error;
+  });
   await queue.onIdle();
   options.signal?.throwIfAborted();
 
@@ -124,5 +157,5 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
     })),
   );
   report(true);
-  return { images, errors, skipped: progress.skipped };
+  return { images, errors, skipped: progress.skipped, truncated };
 }

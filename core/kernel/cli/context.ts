@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Api } from '../../contract/client.js';
 import type { Io } from './io.js';
 
@@ -14,6 +15,14 @@ export interface CliContext {
   /** Opens core in this process: jobs created through this session run here. */
   open(): CliSession;
   setExit(code: number): void;
+}
+
+/**
+ * What a user typed, as the absolute paths the contract takes: relative to where they ran the
+ * command (core never guesses a working folder).
+ */
+export function absolute(path: string): string {
+  return resolve(path);
 }
 
 /** Runs `fn` with an open session and always closes it, also when `fn` throws. */
