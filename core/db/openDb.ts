@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import DatabaseCtor, { type Database } from 'better-sqlite3';
 import { assertNotNewer, migrate } from './migrate.js';
@@ -17,7 +17,12 @@ export interface OpenDbOptions {
  */
 export function openDb(file: string, options: OpenDbOptions): Database {
   const { migrations } = options;
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Only its owner may read it (keys, paths, prompts): the folder 0700, the file 0600, which
+    // SQLite gives its WAL and shared-memory files too.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const db = new DatabaseCtor(file);
   try {
     assertNotNewer(db, migrations);

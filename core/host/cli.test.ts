@@ -2,6 +2,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, tempDir } from '../../test/helpers/fixtures.js';
+import { createCore } from '../app/createCore.js';
+import { createLocalTransport } from '../app/localTransport.js';
+import { buildClient } from '../contract/client.js';
 import { readPackageJson } from '../kernel/version.js';
 import { main } from './cli.js';
 
@@ -118,5 +121,25 @@ describe('pixelsmith CLI', () => {
     const bad = await run('--data-dir', dir, 'convert', FIXTURE_IMAGES, '--format', 'bmp');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/Invalid convert options: format/);
+  });
+
+  it('jobs pause and cancel act on a job by id prefix', async () => {
+    const dir = dataDir();
+    const core = createCore({ dataDir: dir, shell: 'cli', runJobs: 'own' });
+    const api = buildClient(createLocalTransport(core));
+    const job = await api.jobs.create({
+      kind: 'convert',
+      paths: [FIXTURE_IMAGES],
+      outDir: join(dataDir(), 'o'),
+    });
+    await core.close();
+    const paused = await run('--data-dir', dir, 'jobs', 'pause', job.id.slice(0, 8));
+    expect(paused.code, paused.err).toBe(0);
+    expect(paused.out).toMatch(new RegExp(`${job.id.slice(0, 8)}\\s+convert\\s+paused`));
+    const cancelled = await run('--data-dir', dir, 'jobs', 'cancel', job.id.slice(0, 8));
+    expect(cancelled.out).toMatch(/cancelled/);
+    const again = await run('--data-dir', dir, 'jobs', 'cancel', job.id.slice(0, 8));
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/is cancelled, so it cannot be cancelled\. \(INVALID_STATE\)/);
   });
 });

@@ -19,6 +19,9 @@ import { prepareRun, runItem, type ItemResult } from './runItem.js';
 
 export type { AbortReason } from './outcomes.js';
 const PROGRESS_EVERY_MS = 100;
+/** How often a running engine looks for other processes' work (new jobs, dead owners). */
+const WATCH_MS = 2000;
+const RECOVER_EVERY = 5;
 /** Items whose outputs may be on their way to disk at once (bounds memory held by encoded data). */
 const MAX_TAILS = 2;
 
@@ -63,6 +66,8 @@ export class Scheduler {
   private cleanup: Promise<void> = Promise.resolve();
   private readonly outcomes: OutcomeRecorder;
   private timer: { at: number; cancel: () => void } | null = null;
+  private watch: (() => void) | null = null;
+  private dataVersion = -1;
   private stopped = false;
 
   constructor(private readonly d: SchedulerDeps) {
@@ -86,6 +91,15 @@ export class Scheduler {
    */
   start(jobIds: string[] | 'all'): number {
     this.stopped = false;
+    const requeued = this.recover();
+    this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
+    void this.cleanup.then(() => this.wakeDue());
+    this.armWatch(1);
+    return requeued;
+  }
+
+  /** Items of dead processes on this machine: back to the queue (or failed, at the limit). */
+  private recover(): number {
     const { requeued, failed, cleanup } = recoverOrphans(
       this.d.items,
       this.d.log,
@@ -96,11 +110,28 @@ export class Scheduler {
     for (const jobId of new Set(failed.map((i) => i.jobId))) this.settleIfFinished(jobId);
     if (requeued.length + failed.length > 0) {
       this.d.logLine?.(`recovered ${requeued.length + failed.length} interrupted item(s)`);
-      this.cleanup = cleanup;
+      this.cleanup = this.cleanup.then(() => cleanup);
     }
-    this.scope = jobIds === 'all' ? null : new Set([...(this.scope ?? []), ...jobIds]);
-    void this.cleanup.then(() => this.wakeDue());
     return requeued.length;
+  }
+
+  /**
+   * A running engine notices what other processes do to the shared database: every WATCH_MS,
+   * when SQLite's data_version says another connection committed (a job created by the CLI,
+   * items woken elsewhere), it schedules again; every RECOVER_EVERY ticks it recovers the items
+   * of processes that died meanwhile. One cheap pragma per tick when nothing changed.
+   */
+  private armWatch(tick: number): void {
+    this.watch?.();
+    this.watch = this.d.clock.setTimer(WATCH_MS, () => {
+      if (this.stopped) return;
+      const version = this.d.db.pragma('data_version', { simple: true }) as number;
+      const changed = version !== this.dataVersion;
+      this.dataVersion = version;
+      const recovered = tick % RECOVER_EVERY === 0 ? this.recover() : 0;
+      if (changed || recovered > 0) void this.cleanup.then(() => this.wakeDue());
+      this.armWatch(tick + 1);
+    });
   }
 
   /** Lets this process run `jobId` too (a resumed or retried job). */
@@ -143,6 +174,8 @@ export class Scheduler {
     this.scope = new Set();
     this.timer?.cancel();
     this.timer = null;
+    this.watch?.();
+    this.watch = null;
     for (const entry of this.inFlight.values()) {
       entry.reason = 'stop';
       entry.controller.abort();
@@ -333,6 +366,8 @@ export class Scheduler {
         lastSent = t;
         this.d.items.setProgress(item.id, fraction);
         this.d.events.emit('item.progress', { jobId: job.id, itemId: item.id, progress: fraction });
+        // A long item moves the job's bar too (throttled per job).
+        this.d.report.progress(job.id, false);
       },
       log: (message, { level = 'info', once = false } = {}) =>
         once

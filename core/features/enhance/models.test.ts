@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +18,7 @@ import { nearestUpscaleModel } from '../../../test/helpers/onnx/models.js';
 import { createModelsRepo } from './modelsRepo.js';
 import { openTestDb } from '../../../test/helpers/db.js';
 import { loadCatalog, type CatalogEntry } from './catalog.js';
-import { ModelStore } from './models.js';
+import { MODEL_MAX_BYTES, ModelStore } from './models.js';
 
 const FIXTURE_MODELS = join(FIXTURES, 'models');
 const ANIME = join(FIXTURE_MODELS, 'realesr-animevideov3.onnx');
@@ -178,5 +187,33 @@ describe('model catalog and store', () => {
       code: 'INVALID_INPUT',
       message: expect.stringMatching(/not an ONNX model/),
     });
+  });
+
+  it('imports only a regular model file under the size cap, and stops when cancelled', async () => {
+    const s = store(real);
+    await expect(s.import('/dev/zero', {})).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/not a regular file/),
+    });
+    const fifo = join(dir.path, 'pipe.onnx');
+    execFileSync('mkfifo', [fifo]);
+    await expect(s.import(fifo, {})).rejects.toMatchObject({
+      message: expect.stringMatching(/not a regular file/),
+    });
+    const huge = join(dir.path, 'huge.onnx');
+    writeFileSync(huge, '');
+    truncateSync(huge, MODEL_MAX_BYTES + 1); // sparse: no disk used
+    await expect(s.import(huge, {})).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      message: expect.stringMatching(/over the 2 GB/),
+    });
+    const big = join(dir.path, 'big.onnx');
+    writeFileSync(big, '');
+    truncateSync(big, 1024 ** 3);
+    const stop = new AbortController();
+    const importing = s.import(big, {}, stop.signal);
+    stop.abort();
+    await expect(importing).rejects.toThrow(/abort/i);
+    expect(existsSync(join(dir.path, 'models'))).toBe(false);
   });
 });

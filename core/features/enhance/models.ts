@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { RpcError } from '../../contract/errors.js';
 import type { ModelInfo } from '../../contract/enhance.js';
 import type { ModelRow, ModelsRepo } from './modelsRepo.js';
@@ -28,6 +29,40 @@ export interface ModelStoreOptions {
   providerOf?: (path: string) => string | null;
   onDownloadProgress?: (id: string, received: number, total: number | null) => void;
 }
+
+/** The largest model file Pixelsmith takes (GFPGAN, the largest it runs, is 348 MB). */
+export const MODEL_MAX_BYTES = 2 * 1024 ** 3;
+const MODEL_EXTENSIONS = ['.onnx'];
+
+/**
+ * Only a regular file of a model type under the size cap: `/dev/zero` would be hashed forever,
+ * and a named pipe blocks the thread that opens it.
+ */
+async function checkModelFile(file: string): Promise<void> {
+  const info = await lstatOrNull(file);
+  if (info === null) throw new RpcError('FILE_NOT_FOUND', `${file} does not exist.`);
+  const real = info.isSymbolicLink() ? await stat(file).catch(() => null) : info;
+  if (real === null || !real.isFile()) {
+    throw new RpcError(
+      'INVALID_INPUT',
+      `${file} is not a regular file (a folder, device or pipe); give a model file.`,
+    );
+  }
+  if (!MODEL_EXTENSIONS.includes(extname(file).toLowerCase())) {
+    throw new RpcError(
+      'INVALID_INPUT',
+      `${file} is not a model file Pixelsmith reads (${MODEL_EXTENSIONS.join(', ')}).`,
+    );
+  }
+  if (real.size > MODEL_MAX_BYTES) {
+    throw new RpcError(
+      'LIMIT_EXCEEDED',
+      `${file} is ${(real.size / 1024 ** 3).toFixed(1)} GB, over the 2 GB a model may be.`,
+    );
+  }
+}
+
+const lstatOrNull = (file: string) => lstat(file).catch(() => null);
 
 const HOW_TO_GET = (id: string) =>
   `Download it with \`pixelsmith models download ${id}\` (or in Models), or import an ONNX file you have with \`pixelsmith models import FILE.onnx --id ${id}\`.`;
@@ -139,7 +174,7 @@ export class ModelStore {
         `"${id}" has no verified download source yet; import an ONNX file instead. ${entry.notes}`,
       );
     }
-    await mkdir(this.o.dir, { recursive: true });
+    await mkdir(this.o.dir, { recursive: true, mode: 0o700 });
     const target = join(this.o.dir, entry.fileName);
     await downloadVerified({
       urls: entry.urls,
@@ -157,9 +192,10 @@ export class ModelStore {
   async import(
     file: string,
     given: { id?: string | undefined; task?: ModelTask | undefined; scale?: number | undefined },
+    signal?: AbortSignal,
   ): Promise<ModelInfo> {
-    if (!existsSync(file)) throw new RpcError('FILE_NOT_FOUND', `${file} does not exist.`);
-    const sha = await sha256File(file);
+    await checkModelFile(file);
+    const sha = await sha256File(file, signal);
     const known = this.o.catalog.find((e) => e.sha256 === sha);
     const facts = await inspectModel(file);
     const scale = given.scale ?? known?.scale ?? facts.scale;
@@ -186,11 +222,15 @@ export class ModelStore {
         .replace(/\.onnx$/i, '')
         .replace(/[^A-Za-z0-9._-]/g, '-');
     const entry = this.o.catalog.find((e) => e.id === id);
-    await mkdir(this.o.dir, { recursive: true });
+    await mkdir(this.o.dir, { recursive: true, mode: 0o700 });
     const target = join(this.o.dir, `${id}.onnx`);
     const tmp = `${target}.${process.pid}.import.tmp`;
-    await copyFile(file, tmp);
-    await rename(tmp, target);
+    try {
+      await pipeline(createReadStream(file, { signal }), createWriteStream(tmp, { mode: 0o600 }));
+      await rename(tmp, target);
+    } finally {
+      await rm(tmp, { force: true });
+    }
     const convention = known?.input ??
       entry?.input ?? {
         layout: 'NCHW',

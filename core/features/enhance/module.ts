@@ -31,7 +31,8 @@ export const enhanceModule = defineModule({
       handlers: {
         'models.list': () => models.list(),
         'models.download': ({ id }, { signal }) => models.download(id, signal),
-        'models.import': ({ path, id, task, scale }) => models.import(path, { id, task, scale }),
+        'models.import': ({ path, id, task, scale }, { signal }) =>
+          models.import(path, { id, task, scale }, signal),
         'models.remove': async ({ id }) => ({ removed: await models.remove(id) }),
       },
       operations: [createEnhanceOperation(models, sessions, () => MEMORY_BUDGET_BYTES)],

@@ -68,7 +68,7 @@ export function createThumbnailService(options: ThumbnailServiceOptions): Thumbn
         `${row.path} could not be decoded for a preview: ${(error as Error).message}`,
       );
     }
-    await mkdir(options.cacheDir, { recursive: true });
+    await mkdir(options.cacheDir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(cacheFile, out.data);
     return { ref, mime: 'image/webp', width: out.info.width, height: out.info.height, data: out.data };
   };

@@ -15,7 +15,7 @@ function oneLine(j: JobSummary): string {
 
 export function registerJobsCommands(program: Command, cli: CliContext): void {
   const { io } = cli;
-  const jobs = program.command('jobs').description('list, inspect and resume jobs');
+  const jobs = program.command('jobs').description('list, inspect, pause, cancel and resume jobs');
   jobs
     .command('list', { isDefault: true })
     .description('list jobs, newest first')
@@ -52,6 +52,21 @@ export function registerJobsCommands(program: Command, cli: CliContext): void {
         for (const e of log) io.out(`  ${new Date(e.at).toISOString()}  ${e.level.padEnd(5)} ${e.message}\n`);
       }),
     );
+  for (const [verb, about, act] of [
+    ['pause', 'pause a job: running items go back to the queue; resume continues', 'pause'],
+    ['cancel', 'cancel a job: nothing more of it runs; what is done stays', 'cancel'],
+  ] as const) {
+    jobs
+      .command(verb)
+      .description(about)
+      .argument('<id>', 'job id or a unique prefix of it')
+      .action((id: string) =>
+        withApi(cli, async (api) => {
+          const job = await api.jobs[act]({ id: (await findJob(api, id)).id });
+          io.out(`${oneLine(job)}\n`);
+        }),
+      );
+  }
   jobs
     .command('resume')
     .description('run unfinished jobs to the end: the one given, or every unfinished or paused one')
