@@ -50,6 +50,10 @@ const settingsFields = {
   maxAttempts: z.number().int().min(1).max(10),
   /** Jobs replace files already at their output paths (off: outputs take a free name). */
   overwriteOutputs: z.boolean(),
+  /** Enhanced images larger than this many pixels are refused before any work. */
+  maxOutputPixels: z.number().int().min(1_000_000).max(4_000_000_000),
+  /** A photo still running after this many minutes is stopped and fails; longer ones are refused up front. */
+  itemTimeLimitMinutes: z.number().int().min(1).max(10_080),
 };
 export const settingsSchema = z.object(settingsFields);
 export type Settings = z.output<typeof settingsSchema>;
@@ -66,6 +70,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   onnxThreads: 0,
   maxAttempts: 3,
   overwriteOutputs: false,
+  maxOutputPixels: 400_000_000,
+  itemTimeLimitMinutes: 60,
 });
 
 export const executionProviderSchema = z.object({

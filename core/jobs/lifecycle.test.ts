@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
-import { engineHarness, type EngineHarness } from '../../test/helpers/engine.js';
+import { engineHarness, gateOperation, type EngineHarness } from '../../test/helpers/engine.js';
+import { eventually } from '../../test/helpers/eventually.js';
 import { RpcError } from '../contract/errors.js';
 import { manualClock, type ManualClock } from '../kernel/clock.js';
 import { backoffMs, RetryLater } from './signals.js';
@@ -203,6 +204,31 @@ describe('job engine: attempts, backoff and parking', () => {
       status: 'failed',
       errorCode: 'OPTIONS_OUTDATED',
       errorMessage: expect.stringMatching(/"posterize" job, which this Pixelsmith does not run/),
+    });
+  });
+
+  it('stops an item still running at the time limit per photo, and fails it saying so', async () => {
+    clock = manualClock();
+    const gate = gateOperation();
+    h = engineHarness([gate.op], { cpu: 1 }, clock);
+    h.settings.update({ itemTimeLimitMinutes: 5 });
+    const input = join(h.dir, 'stuck.txt');
+    writeFileSync(input, 'x');
+    const job = await h.engine.create({
+      kind: 'gate',
+      options: {},
+      paths: [input],
+      outDir: join(h.dir, 'out'),
+      priority: 'interactive',
+    });
+    h.engine.start('all');
+    await eventually(() => expect(gate.started).toEqual(['stuck.txt']));
+    clock.advance(5 * 60_000);
+    await h.engine.drain();
+    expect(h.engine.get(job.id, 0, 1).items[0]).toMatchObject({
+      status: 'failed',
+      errorCode: 'LIMIT_EXCEEDED',
+      errorMessage: expect.stringMatching(/stopped after 5 minutes, the time limit per photo/),
     });
   });
 });

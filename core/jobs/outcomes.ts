@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { ErrorCode } from '../contract/errors.js';
+import { assertNever, type ErrorCode } from '../contract/errors.js';
 import type { ItemRow, ItemsRepo } from '../db/itemsRepo.js';
 import type { JobRow } from '../db/jobsRepo.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
@@ -12,7 +12,7 @@ import { commitWrites, toItemError, type ItemResult } from './runItem.js';
 import { backoffMs, type ParkRequest } from './signals.js';
 import type { ItemDetails } from './types.js';
 
-export type AbortReason = 'pause' | 'cancel' | 'stop';
+export type AbortReason = 'pause' | 'cancel' | 'stop' | 'timeout';
 
 export type Recorded = {
   outputs: string[];
@@ -157,13 +157,32 @@ export class OutcomeRecorder {
     );
   }
 
-  /** Aborted by a pause, a cancel or the process stopping. */
-  interrupted(item: ItemRow, reason: AbortReason): void {
-    if (reason === 'cancel') {
-      const error = { code: 'CANCELLED' as const, message: `${item.inputPath}: cancelled.` };
-      this.d.items.finish(item.id, this.d.owner, { status: 'cancelled', error, finishedAt: this.d.now() });
-    } else {
-      this.d.items.requeue(item.id, this.d.owner, true);
+  /** Aborted by a pause, a cancel, the time limit, or the process stopping. */
+  interrupted(item: ItemRow, job: JobRow, reason: AbortReason, limitMinutes: number): void {
+    switch (reason) {
+      case 'cancel': {
+        const error = { code: 'CANCELLED' as const, message: `${item.inputPath}: cancelled.` };
+        this.d.items.finish(item.id, this.d.owner, { status: 'cancelled', error, finishedAt: this.d.now() });
+        break;
+      }
+      case 'timeout':
+        this.finish(item, job, {
+          status: 'failed',
+          inputSha256: null,
+          error: {
+            code: 'LIMIT_EXCEEDED',
+            message: `${item.inputPath}: stopped after ${limitMinutes} minutes, the time limit per photo (Settings → Time limit per photo).`,
+          },
+          outputs: [],
+          cache: [],
+        });
+        break;
+      case 'pause':
+      case 'stop':
+        this.d.items.requeue(item.id, this.d.owner, true);
+        break;
+      default:
+        assertNever(reason);
     }
   }
 }

@@ -290,6 +290,12 @@ export class Scheduler {
     this.d.report.estimator(job.id).start();
     const entry: Running = { jobId: job.id, controller: new AbortController() };
     this.inFlight.set(item.id, entry);
+    // The time limit per photo: an item still computing then is stopped and fails.
+    const limitMinutes = this.d.settings().itemTimeLimitMinutes;
+    const cancelLimit = this.d.clock.setTimer(limitMinutes * 60_000, () => {
+      entry.reason = 'timeout';
+      entry.controller.abort();
+    });
     this.d.events.emit('item.started', {
       jobId: job.id,
       itemId: item.id,
@@ -302,9 +308,11 @@ export class Scheduler {
     } catch (error) {
       this.inFlight.delete(item.id);
       if (!entry.controller.signal.aborted) throw error;
-      this.outcomes.interrupted(item, entry.reason ?? 'stop');
+      this.outcomes.interrupted(item, job, entry.reason ?? 'stop', limitMinutes);
       this.afterItem(job.id);
       return true;
+    } finally {
+      cancelLimit();
     }
     if (result.status === 'done') {
       this.writeTail(item, job, result);

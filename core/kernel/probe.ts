@@ -9,7 +9,15 @@ export interface ProbeLimits {
   maxInputPixels: number;
 }
 
-export type ProbedImage = Omit<ScannedImage, 'thumbRef' | 'relDir' | 'name'> & { mtimeMs: number };
+export type ProbedImage = Omit<ScannedImage, 'thumbRef' | 'relDir' | 'name'> & {
+  mtimeMs: number;
+  /** Bands in the file, alpha included (1–2: gray). */
+  channels: number;
+  /** 16 bits per sample (PNG, TIFF). */
+  depth16: boolean;
+  /** Frames (animated GIF/WebP) or pages (TIFF); 1 for a still image. */
+  pages: number;
+};
 
 const ACCEPTED = new Set<string>(IMAGE_FORMATS);
 
@@ -119,5 +127,8 @@ async function probeHeader(
     height: swap ? width : height,
     format: format as ProbedImage['format'],
     hasAlpha: meta.hasAlpha,
+    channels: meta.channels,
+    depth16: meta.depth === 'ushort',
+    pages: meta.pages ?? 1,
   };
 }

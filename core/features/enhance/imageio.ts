@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import { RpcError } from '../../contract/errors.js';
-import { encodeAs, type OutputFormat } from '../../kernel/encode.js';
+import { decodeStrictThenLenient, encodeAs, type OutputFormat } from '../../kernel/encode.js';
 import type { Canvas } from './blender.js';
 
 /** Decoded pixels, interleaved, EXIF orientation applied, in the file's own colour space. */
@@ -19,8 +19,16 @@ export interface Raster {
  * values (Real-ESRGAN's script took dark 16-bit images for 8-bit ones). `keepIccProfile` keeps
  * sharp from converting colours: the model sees the pixel values as stored.
  */
-export async function decodeRaster(input: Buffer, maxPixels: number): Promise<Raster> {
-  const img = sharp(input, { limitInputPixels: maxPixels, failOn: 'error' });
+export async function decodeRaster(
+  input: Buffer,
+  maxPixels: number,
+  onDamage: (warning: string) => void = () => undefined,
+): Promise<Raster> {
+  return decodeStrictThenLenient((failOn) => decodeWith(input, maxPixels, failOn), onDamage);
+}
+
+async function decodeWith(input: Buffer, maxPixels: number, failOn: 'warning' | 'error'): Promise<Raster> {
+  const img = sharp(input, { limitInputPixels: maxPixels, failOn });
   const meta = await img.metadata();
   const depth: 8 | 16 = meta.depth === 'ushort' ? 16 : 8;
   const gray = (meta.channels ?? 3) <= 2;

@@ -35,7 +35,14 @@ export const enhanceModule = defineModule({
           models.import(path, { id, task, scale }, signal),
         'models.remove': async ({ id }) => ({ removed: await models.remove(id) }),
       },
-      operations: [createEnhanceOperation(models, sessions, () => MEMORY_BUDGET_BYTES)],
+      operations: [
+        createEnhanceOperation(
+          models,
+          sessions,
+          () => MEMORY_BUDGET_BYTES,
+          () => ctx.settings.get(),
+        ),
+      ],
       close: () => sessions.release(),
     };
   },

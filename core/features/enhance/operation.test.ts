@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineHarness, type EngineHarness } from '../../../test/helpers/engine.js';
 import { FIXTURES, FIXTURE_IMAGES, REPO_ROOT } from '../../../test/helpers/fixtures.js';
+import { pngBombHeader } from '../../../test/helpers/png.js';
 import { createModelsRepo } from './modelsRepo.js';
 import { loadCatalog } from './catalog.js';
 import { ModelStore } from './models.js';
@@ -27,7 +28,14 @@ function harness(withModels: boolean): EngineHarness {
       dir: join(dir, 'models'),
       extraDir: withModels ? join(FIXTURES, 'models') : join(dir, 'no-models'),
     });
-    return [createEnhanceOperation(store, sessions, () => 256 * 1024 ** 2)];
+    return [
+      createEnhanceOperation(
+        store,
+        sessions,
+        () => 256 * 1024 ** 2,
+        () => h.settings.get(),
+      ),
+    ];
   });
   return h;
 }
@@ -141,6 +149,40 @@ describe('enhance jobs', () => {
       status: 'failed',
       errorCode: 'MODEL_MISSING',
       errorMessage: expect.stringMatching(/models download|models import/),
+    });
+  });
+
+  it('refuses, before decoding, what this machine cannot finish: output pixels, format limits, time', async () => {
+    harness(true);
+    // 31 KB files that claim 16000×16000 and friends: only their headers are ever read.
+    const write = (name: string, w: number, hgt: number): string => {
+      const path = join(h.dir, name);
+      writeFileSync(path, pngBombHeader(w, hgt));
+      return path;
+    };
+    const huge = write('huge.png', 16_000, 16_000);
+    const wide = write('wide.png', 17_000, 1_000);
+    const slow = write('slow.png', 8_000, 8_000);
+    const { items } = await enhance([huge], { outscale: 2 });
+    expect(items[0]).toMatchObject({
+      status: 'failed',
+      errorCode: 'IMAGE_TOO_LARGE',
+      errorMessage: expect.stringMatching(
+        /16000×16000 → 32,000×32,000 is 1024 MP, over the 400 MP output limit/,
+      ),
+    });
+    const jpeg = await enhance([wide], { outscale: 4, format: 'jpg' });
+    expect(jpeg.items[0]).toMatchObject({
+      errorCode: 'IMAGE_TOO_LARGE',
+      errorMessage: expect.stringMatching(/JPEG holds at most 65,535 pixels per side/),
+    });
+    h.settings.update({ itemTimeLimitMinutes: 1 });
+    const timed = await enhance([slow], { outscale: 2 });
+    expect(timed.items[0]).toMatchObject({
+      errorCode: 'LIMIT_EXCEEDED',
+      errorMessage: expect.stringMatching(
+        /would take about .* on the CPU here \(.* s per megapixel, measured\), over the 1-minute limit/,
+      ),
     });
   });
 });

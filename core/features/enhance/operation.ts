@@ -1,6 +1,9 @@
+import { basename } from 'node:path';
 import { enhanceOptionsSchema, type EnhanceOptions } from '../../contract/enhance.js';
 import { RpcError } from '../../contract/errors.js';
-import { formatOfPath, type OutputFormat } from '../../kernel/encode.js';
+import { DEFAULT_SETTINGS } from '../../contract/schemas.js';
+import { checkEncodable, formatOfPath, type OutputFormat } from '../../kernel/encode.js';
+import { checkEnhanceBudget, type EnhanceLimits } from './budget.js';
 import { probeBuffer } from '../../kernel/probe.js';
 import type { Operation } from '../../jobs/types.js';
 import { decodeRaster, encodeRaster } from './imageio.js';
@@ -32,6 +35,7 @@ export function createEnhanceOperation(
   models: ModelStore,
   sessions: SessionCache,
   memoryBudgetBytes: () => number,
+  limits: () => EnhanceLimits = () => DEFAULT_SETTINGS,
 ): Operation<EnhanceOptions> {
   return {
     kind: 'enhance',
@@ -44,15 +48,35 @@ export function createEnhanceOperation(
     // A job for a model that is not installed is refused before it is queued.
     check: async (o) => void (await upscaler(models, o.model)),
     async run(ctx) {
-      await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
+      const probed = await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
       const model = await upscaler(models, ctx.options.model);
       const loaded = await sessions.get(model.path);
       for (const why of loaded.fallbacks) {
         ctx.log(`${model.id}: fell back to ${loaded.provider} (${why})`, { level: 'warn', once: true });
       }
+      const format = formatFor(ctx.options, ctx.inputPath);
+      const outW = Math.max(1, Math.round(probed.width * ctx.options.outscale));
+      const outH = Math.max(1, Math.round(probed.height * ctx.options.outscale));
+      checkEncodable(format, outW, outH, ctx.inputPath);
+      checkEnhanceBudget(
+        {
+          path: ctx.inputPath,
+          width: probed.width,
+          height: probed.height,
+          channels: (probed.channels <= 2 ? 1 : 3) + (probed.hasAlpha ? 1 : 0),
+          depth: probed.depth16 ? 16 : 8,
+          outscale: ctx.options.outscale,
+          modelScale: model.scale,
+          provider: loaded.provider,
+          msPerInputPixel: await sessions.msPerPixel(loaded),
+        },
+        limits(),
+      );
+      const warnings: string[] = [];
+      const notes = probed.pages > 1 ? [`upscaled the first of ${probed.pages} frames or pages.`] : [];
       let raster;
       try {
-        raster = await decodeRaster(ctx.input, ctx.limits.maxInputPixels);
+        raster = await decodeRaster(ctx.input, ctx.limits.maxInputPixels, (w) => warnings.push(w));
       } catch (error) {
         throw new RpcError(
           'CORRUPT_IMAGE',
@@ -78,12 +102,17 @@ export function createEnhanceOperation(
       const data = await encodeRaster({
         ...result,
         original: ctx.input,
-        format: formatFor(ctx.options, ctx.inputPath),
+        format,
         quality: ctx.options.quality,
       });
+      // A damaged middle decodes "fine" with a grey band; the decoder says so, and so do we.
+      if (warnings.length > 0)
+        notes.push(`the decoder reported damage (${warnings[0]}); parts may be grey or missing.`);
+      for (const note of notes) ctx.log(`${basename(ctx.inputPath)}: ${note}`, { level: 'warn' });
       return {
         outputs: [ctx.writeOutput(data)],
         details: {
+          ...(notes.length > 0 && { note: notes.join(' ') }),
           model: model.id,
           provider: loaded.provider,
           tile: result.tile,

@@ -51,6 +51,7 @@ export function providerOrder(platform: NodeJS.Platform = process.platform): Pro
 export class SessionCache {
   private readonly sessions = new Map<string, Promise<LoadedSession>>();
   private readonly providers = new Map<string, Provider>();
+  private readonly speeds = new WeakMap<LoadedSession, Promise<number>>();
 
   constructor(private readonly threads: () => number) {}
 
@@ -67,6 +68,28 @@ export class SessionCache {
       this.sessions.set(key, loaded);
     }
     return loaded;
+  }
+
+  /**
+   * How long this model takes per input pixel on this machine and provider: one small tile
+   * run twice (the first warms the session), cached per session. What estimates before an
+   * upscale stand on.
+   */
+  msPerPixel(loaded: LoadedSession): Promise<number> {
+    let speed = this.speeds.get(loaded);
+    if (!speed) {
+      speed = (async () => {
+        const side = 64;
+        const runner = sessionRunner(loaded);
+        const input = new Float32Array(3 * side * side).fill(0.5);
+        await runner.run(input, side, side);
+        const t0 = performance.now();
+        await runner.run(input, side, side);
+        return (performance.now() - t0) / (side * side);
+      })();
+      this.speeds.set(loaded, speed);
+    }
+    return speed;
   }
 
   /** The provider a model's session loaded with, or null before it has been loaded. */

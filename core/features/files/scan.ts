@@ -120,7 +120,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions):
           }
           try {
             const probed = await probeImage(entry.path, options.limits);
-            const { mtimeMs, ...rest } = probed;
+            const { mtimeMs, channels: _c, depth16: _d, pages: _p, ...rest } = probed;
             mtimes.set(entry.path, mtimeMs);
             images.push({
               ...rest,

@@ -96,6 +96,13 @@ export async function printSummary(api: Api, jobId: string, io: Io): Promise<num
       );
     }
   }
+  // Done, but with something to know: frames or depth dropped, damage the decoder reported, a
+  // free name taken because a file was someone else's.
+  const done = await api.jobs.get({ id: job.id, limit: 1000, status: 'done' });
+  for (const item of done.items) {
+    if (typeof item.details?.note === 'string')
+      io.err(`  note: ${item.inputPath}\n        ${item.details.note}\n`);
+  }
   if (job.status === 'running' || job.status === 'queued' || job.status === 'paused') {
     io.out(`Resume it with: pixelsmith jobs resume ${job.id.slice(0, 8)}\n`);
   }

@@ -190,7 +190,7 @@ function ItemRow({ item, onCancel }: { item: JobItem; onCancel(): void }) {
     item.status === 'failed' || item.status === 'cancelled'
       ? (item.errorMessage ?? '')
       : item.outputs.length > 0
-        ? `→ ${item.outputs.join(', ')}`
+        ? `→ ${item.outputs.join(', ')}${typeof item.details?.note === 'string' ? ` · ${item.details.note}` : ''}`
         : item.status === 'running'
           ? `${Math.round(item.progress * 100)}%`
           : '';
