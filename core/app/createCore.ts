@@ -4,6 +4,7 @@ import { composeContract, type Contract } from '../contract/compose.js';
 import type { AnyHandler, Router } from '../contract/dispatch.js';
 import { openDb } from '../db/openDb.js';
 import { createSettingsRepo } from '../db/settingsRepo.js';
+import { FileSecretBox, type SecretBox } from '../features/keys/secretBox.js';
 import type { FeatureModule, ModuleContext, ModuleInstance, Services } from '../features/module.js';
 import { JobEngine } from '../jobs/engine.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
@@ -13,6 +14,14 @@ import { readPackageJson } from '../kernel/version.js';
 import { migrationsOf, SHIPPED_MODULES } from './modules.js';
 
 export type { SecretBox } from '../features/keys/secretBox.js';
+
+/**
+ * The file-based secret box for a data folder, for a shell whose own store is unusable (Electron
+ * on Linux with only the basic_text backend); `notice` says why, in About.
+ */
+export function fileSecretBox(dataDir: string, notice: string): SecretBox {
+  return new FileSecretBox(dataPaths(dataDir).secretKey, notice);
+}
 
 export interface CoreOptions {
   dataDir: string;

@@ -92,6 +92,8 @@ export const appInfoSchema = z.object({
   dataDir: z.string(),
   dbPath: z.string(),
   schemaVersion: z.number().int(),
+  /** Where API keys are encrypted at rest, and why there when it is not the OS keychain. */
+  secretStorage: z.object({ kind: z.string(), notice: z.string().nullable() }),
   onnxruntime: z.object({
     version: z.string().nullable(),
     executionProviders: z.array(executionProviderSchema),

@@ -61,9 +61,13 @@ const SEEDS: Record<number, (db: Database) => void> = {
       )
       .run(NOW),
   60: (db) => {
-    db.prepare(
-      "INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES ('k1', 'Work', 'p1', 'free', x'00', 'WXYZ', ?)",
-    ).run(NOW);
+    const key = db.prepare(
+      'INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES (?, ?, ?, ?, zeroblob(40), ?, ?)',
+    );
+    key.run('k1', 'Work', 'p1', 'free', 'WXYZ', NOW);
+    // What the old CLI let through: an unknown tier, an empty label, a label twice.
+    key.run('k2', 'work', 'p1', 'gold', 'WXYZ', NOW + 1);
+    key.run('k3', '', 'p1', 'free', 'WXYZ', NOW + 2);
     db.prepare(
       "INSERT INTO key_usage (key_id, project, model, at, status) VALUES ('k1', 'p1', 'gemini-2.5-flash-image', ?, 'ok')",
     ).run(NOW);
@@ -87,7 +91,15 @@ const SEEDS: Record<number, (db: Database) => void> = {
       "INSERT INTO jobs (id, kind, options, priority, status, out_dir, overwrite, created_at) VALUES ('j2', 'convert', '{}', 0, 'queued', NULL, 1, ?)",
     ).run(NOW);
   },
+  90: (db) => {
+    db.prepare(
+      "INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES ('k9', 'Home', 'p2', 'tier1', zeroblob(40), 'ABCD', ?)",
+    ).run(NOW);
+  },
 };
+
+/** Columns a migration is meant to change (it mends rows); every other value must stay as it was. */
+const MENDS: Record<number, Record<string, string[]>> = { 90: { api_keys: ['label', 'tier'] } };
 
 /** Every row of every table, for comparing before and after a migration. */
 function snapshot(db: Database): Record<string, unknown[]> {
@@ -143,7 +155,10 @@ describe('shipped migrations', () => {
       const after = snapshot(db);
       for (const [table, rows] of Object.entries(before)) {
         expect(after[table], `${table} lost rows`).toHaveLength(rows.length);
-        for (const [n, row] of rows.entries()) expect(after[table]?.[n]).toMatchObject(row as object);
+        const mended = MENDS[m.version]?.[table] ?? [];
+        const kept = (row: unknown): object =>
+          Object.fromEntries(Object.entries(row as object).filter(([column]) => !mended.includes(column)));
+        for (const [n, row] of rows.entries()) expect(after[table]?.[n]).toMatchObject(kept(row));
       }
       expect(db.pragma('foreign_key_check')).toEqual([]);
       SEEDS[m.version]?.(db);
@@ -183,5 +198,37 @@ describe('shipped migrations', () => {
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING (COVERING )?INDEX items_claim/);
     expect(() => db.prepare("UPDATE items SET status = 'awaiting' WHERE seq = 3").run()).not.toThrow();
     expect(() => db.prepare("UPDATE items SET status = 'lost' WHERE seq = 3").run()).toThrow(/CHECK/);
+  });
+
+  it('0090 mends keys the old CLI stored past the contract, then refuses such rows', () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const db = new DatabaseCtor(join(dir.path, 'p.db'));
+    cleanups.unshift(() => db.close());
+    for (const m of MIGRATIONS.filter((x) => x.version < 90)) {
+      migrate(
+        db,
+        MIGRATIONS.filter((x) => x.version <= m.version),
+      );
+      SEEDS[m.version]?.(db);
+    }
+    migrate(
+      db,
+      MIGRATIONS.filter((x) => x.version <= 90),
+    );
+    expect(
+      db.prepare("SELECT id, label, tier FROM api_keys WHERE id IN ('k1', 'k2', 'k3') ORDER BY id").all(),
+    ).toEqual([
+      { id: 'k1', label: 'Work', tier: 'free' },
+      { id: 'k2', label: 'work (2)', tier: 'free' },
+      { id: 'k3', label: 'key k3', tier: 'free' },
+    ]);
+    const insert = db.prepare(
+      "INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES (?, ?, 'p', ?, zeroblob(40), 'WXYZ', 0)",
+    );
+    expect(() => insert.run('x1', 'WORK', 'free')).toThrow(/UNIQUE/);
+    expect(() => insert.run('x2', '  ', 'free')).toThrow(/empty label/);
+    expect(() => insert.run('x3', 'Other', 'gold')).toThrow(/unknown tier/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM key_usage').get()).toEqual({ n: 1 });
   });
 });

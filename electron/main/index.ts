@@ -5,7 +5,7 @@ import { app, BrowserWindow, protocol, session } from 'electron';
 import { createCore, type Core } from '../../core/app/createCore.js';
 import { STUDIO_CSP } from '../../core/host/csp.js';
 import { APP_ORIGIN, registerIpc } from './ipc.js';
-import { safeStorageSecretBox } from './secretBox.js';
+import { desktopSecretBox } from './secretBox.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(here, '..', '..', 'renderer');
@@ -63,6 +63,8 @@ function createWindow(): BrowserWindow {
       preload: PRELOAD,
       contextIsolation: true,
       sandbox: true,
+      // DevTools only in development: a packaged app gives no console to a page or a passer-by.
+      devTools: !app.isPackaged,
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
@@ -100,7 +102,7 @@ if (!app.requestSingleInstanceLock()) {
         dataDir: app.getPath('userData'),
         shell: 'electron',
         version: app.getVersion(),
-        services: { secrets: safeStorageSecretBox() },
+        services: { secrets: desktopSecretBox(app.getPath('userData')) },
       });
     } catch (error) {
       log(error instanceof Error ? error.message : String(error));

@@ -1,13 +1,18 @@
 import { safeStorage } from 'electron';
-import type { SecretBox } from '../../core/app/createCore.js';
+import { fileSecretBox, type SecretBox } from '../../core/app/createCore.js';
+import { chooseSecretStorage } from './secretChoice.js';
 
-/** API keys encrypted with the OS keychain (Keychain, DPAPI, libsecret) through Electron. */
-export function safeStorageSecretBox(): SecretBox {
-  if (!safeStorage.isEncryptionAvailable()) {
-    throw new Error(
-      'The operating system offers no secret storage (safeStorage); API keys cannot be stored safely.',
-    );
-  }
+/**
+ * API keys encrypted with the OS keychain (Keychain, DPAPI, libsecret) through Electron — or,
+ * where that would be a fixed built-in key, with Pixelsmith's own key file and a notice in About.
+ */
+export function desktopSecretBox(dataDir: string): SecretBox {
+  const choice = chooseSecretStorage({
+    platform: process.platform,
+    available: safeStorage.isEncryptionAvailable(),
+    ...(process.platform === 'linux' && { backend: safeStorage.getSelectedStorageBackend() }),
+  });
+  if (choice.use === 'file') return fileSecretBox(dataDir, choice.notice);
   return {
     kind: `electron safeStorage (${process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : process.platform})`,
     encrypt: (plain) => safeStorage.encryptString(plain),

@@ -83,6 +83,17 @@ describe.each<TransportKind>(['direct', 'http'])('keys and usage over %s', (kind
     expect((dup as RpcError).code).toBe('INVALID_INPUT');
     const short = await api.keys.add({ label: 'x', project: 'x', secret: 'abc' }).catch((e: unknown) => e);
     expect((short as RpcError).code).toBe('INVALID_INPUT');
+    const sameLabel = await api.keys
+      .add({ label: 'STUDIO', project: 'x', secret: `${GOOD}-another` })
+      .catch((e: unknown) => e);
+    expect(sameLabel).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(/already labelled "Studio"/),
+    });
+    const gold = await api.keys
+      .add({ label: 'Gold', project: 'x', tier: 'gold', secret: `${GOOD}-gold` } as never)
+      .catch((e: unknown) => e);
+    expect(gold).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/tier/) });
     expect(await api.keys.remove({ id: bad.id })).toEqual({ removed: true });
     off();
   });

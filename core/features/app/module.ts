@@ -20,6 +20,11 @@ export const appModule = defineModule({
         dataDir: ctx.env.dataDir,
         dbPath: ctx.paths.db,
         schemaVersion: userVersion(ctx.db),
+        // Read at call time: the keys module (or the shell) provides it after this module.
+        secretStorage: {
+          kind: ctx.services.secrets?.kind ?? 'none',
+          notice: ctx.services.secrets?.notice ?? null,
+        },
         onnxruntime: await onnxRuntimeInfo(),
       }),
       'settings.get': () => ctx.settings.get(),

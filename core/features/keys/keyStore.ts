@@ -42,13 +42,30 @@ export class KeyStore {
     this.now = o.now ?? Date.now;
   }
 
+  private decryptable(blob: Buffer): string | null {
+    try {
+      return this.o.secrets.decrypt(blob);
+    } catch {
+      return null;
+    }
+  }
+
   list(): KeyInfo[] {
     return this.repo.list().map(toInfo);
   }
 
   add(input: { label: string; project: string; tier: KeyInfo['tier']; secret: string }): KeyInfo {
     const secret = input.secret.trim();
-    const duplicate = this.repo.list().find((k) => this.o.secrets.decrypt(k.secret) === secret);
+    const keys = this.repo.list();
+    const sameLabel = keys.find((k) => k.label.toLowerCase() === input.label.toLowerCase());
+    if (sameLabel) {
+      throw new RpcError(
+        'INVALID_INPUT',
+        `A key is already labelled "${sameLabel.label}"; give this one another label.`,
+      );
+    }
+    // A key that can no longer be decrypted (its key file was replaced) cannot be this one.
+    const duplicate = keys.find((k) => this.decryptable(k.secret) === secret);
     if (duplicate) throw new RpcError('INVALID_INPUT', `That key is already saved as "${duplicate.label}".`);
     const id = randomUUID();
     this.repo.insert({

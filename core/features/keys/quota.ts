@@ -95,8 +95,19 @@ export class QuotaManager {
       options.signal?.throwIfAborted();
       const attempt = this.o.db.transaction((): Attempt => this.tryReserve(model)).immediate();
       if ('lease' in attempt) {
+        let secret: string;
+        try {
+          secret = this.o.secrets.decrypt(attempt.key.secret);
+        } catch (error) {
+          // An undecryptable key (its key file was replaced) is set aside; the run goes on with the others.
+          this.release(
+            { ...attempt.lease, secret: '' },
+            { kind: 'invalid-key', reason: (error as Error).message },
+          );
+          continue;
+        }
         this.o.onChange?.('acquired');
-        return { ...attempt.lease, secret: this.o.secrets.decrypt(attempt.key.secret) };
+        return { ...attempt.lease, secret };
       }
       await this.sleep(Math.max(1, attempt.waitUntil - this.now()), options.signal);
     }

@@ -39,6 +39,15 @@ export function AboutDialog({ onClose }: Props) {
           <dd className="mono">{info.dataDir}</dd>
           <dt>Database schema</dt>
           <dd>version {info.schemaVersion}</dd>
+          <dt>API keys encrypted with</dt>
+          <dd>
+            {info.secretStorage.kind}
+            {info.secretStorage.notice && (
+              <p role="note" className="notice">
+                {info.secretStorage.notice}
+              </p>
+            )}
+          </dd>
           <dt>ONNX Runtime</dt>
           <dd>{info.onnxruntime.version ?? info.onnxruntime.error ?? 'not available'}</dd>
           <dt>Execution providers</dt>
