@@ -2,22 +2,33 @@
 // require below); where that cannot happen (an offline machine, a CI box), this says so and
 // points to the browser studio instead.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-let binary;
-try {
-  binary = require('electron');
-} catch (error) {
-  binary = null;
-  console.error(`(${error instanceof Error ? error.message.split('\n')[0] : error})`);
+const electronDir = dirname(require.resolve('electron/package.json'));
+
+/** The installed binary, without touching electron's own index.js (which downloads noisily). */
+function installedBinary() {
+  const pathFile = join(electronDir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = join(electronDir, 'dist', readFileSync(pathFile, 'utf8'));
+  return existsSync(binary) ? binary : null;
 }
-if (typeof binary !== 'string' || !existsSync(binary)) {
+
+let binary = installedBinary();
+if (!binary) {
+  console.error('Downloading the Electron binary (first start)…');
+  // Quietly: where the download cannot happen, one friendly message is all a user should see.
+  const download = spawnSync(process.execPath, [join(electronDir, 'install.js')], { encoding: 'utf8' });
+  binary = download.status === 0 ? installedBinary() : null;
+}
+if (!binary) {
   console.error(
-    'The Electron binary is not installed on this machine, so the desktop app cannot start here.\n' +
+    'The Electron binary could not be downloaded here (offline?), so the desktop app cannot start.\n' +
       'Use the same studio in your browser instead:  npm run web\n' +
-      '(To get Electron, run `npm start` again where its download server can be reached.)',
+      '(Run `npm start` again where the Electron download server can be reached.)',
   );
   process.exit(1);
 }

@@ -48,10 +48,9 @@ export function defineSlice<
 export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 5)
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)';
-      return `${where}: ${issue.message}`;
-    })
+    .map((issue) =>
+      issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message,
+    )
     .concat(issues.length > 5 ? [`…and ${issues.length - 5} more`] : [])
     .join('; ');
 }

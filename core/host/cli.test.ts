@@ -1,7 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, tempDir } from '../../test/helpers/fixtures.js';
+import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, FIXTURES, tempDir } from '../../test/helpers/fixtures.js';
 import { createCore } from '../app/createCore.js';
 import { createLocalTransport } from '../app/localTransport.js';
 import { buildClient } from '../contract/client.js';
@@ -120,7 +120,8 @@ describe('pixelsmith CLI', () => {
     expect((await run('--data-dir', dir, 'jobs', 'show', 'zzz')).err).toMatch(/No job matches "zzz"/);
     const bad = await run('--data-dir', dir, 'convert', FIXTURE_IMAGES, '--format', 'bmp');
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/Invalid convert options: format/);
+    // In the command line's words: the flag, not the contract's field.
+    expect(bad.err).toMatch(/Invalid convert options: --format: /);
   });
 
   it('jobs pause and cancel act on a job by id prefix', async () => {
@@ -141,5 +142,37 @@ describe('pixelsmith CLI', () => {
     const again = await run('--data-dir', dir, 'jobs', 'cancel', job.id.slice(0, 8));
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/is cancelled, so it cannot be cancelled\. \(INVALID_STATE\)/);
+  });
+
+  it('escapes control characters from file names, and jobs show names the model and provider of each item', async () => {
+    const dir = dataDir();
+    const src = join(dataDir(), 'in');
+    mkdirSync(src);
+    const evil = join(src, 'evil\x1b[2J.jpg');
+    copyFileSync(join(FIXTURE_IMAGES, '0014.jpg'), evil);
+    const scanned = await run('--data-dir', dir, 'scan', src);
+    expect(scanned.out).toContain('evil\\x1b[2J.jpg');
+    expect(scanned.out).not.toContain('\x1b');
+    const previous = process.env.PIXELSMITH_MODELS_DIR;
+    process.env.PIXELSMITH_MODELS_DIR = join(FIXTURES, 'models');
+    try {
+      const enhanced = await run(
+        '--data-dir',
+        dir,
+        'enhance',
+        join(FIXTURE_IMAGES, 'esrgan_lq_comic.png'),
+        '--out',
+        join(dataDir(), 'o'),
+      );
+      expect(enhanced.code, enhanced.err).toBe(0);
+      const id = /Job ([0-9a-f-]{36}) started/.exec(enhanced.out)?.[1] ?? '';
+      const shown = await run('--data-dir', dir, 'jobs', 'show', id.slice(0, 8));
+      expect(shown.out).toMatch(
+        /done {5}esrgan_lq_comic\.png → .*esrgan_lq_comic_x2\.png {2}\(realesr-animevideov3 on cpu, \d+\.\d s\)/,
+      );
+    } finally {
+      if (previous === undefined) delete process.env.PIXELSMITH_MODELS_DIR;
+      else process.env.PIXELSMITH_MODELS_DIR = previous;
+    }
   });
 });

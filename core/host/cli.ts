@@ -8,6 +8,7 @@ import { buildClient } from '../contract/client.js';
 import { RpcError } from '../contract/errors.js';
 import type { CliContext } from '../kernel/cli/context.js';
 import { stdio, type Io } from '../kernel/cli/io.js';
+import { safeText } from '../kernel/cli/words.js';
 import { resolveDataDir } from '../kernel/paths.js';
 import { readPackageJson } from '../kernel/version.js';
 import { resolveToken } from './auth.js';
@@ -124,10 +125,10 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     // Help and --version exit 0; every usage error is a refusal (2), like invalid input.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof RpcError) {
-      io.err(`pixelsmith: ${error.message} (${error.code})\n`);
+      io.err(`pixelsmith: ${safeText(error.message)} (${error.code})\n`);
       return 2;
     }
-    io.err(`pixelsmith: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`pixelsmith: ${safeText(error instanceof Error ? error.message : String(error))}\n`);
     return 2;
   }
 }

@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodName } from '../../core/contract/methods.js';
+import { CONVERT_FLAGS } from '../../core/features/convert/cli.js';
+import { ENHANCE_FLAGS } from '../../core/features/enhance/cli.js';
+import { KEY_FLAGS } from '../../core/features/keys/cli.js';
+import { renameFields, type FlagWords } from '../../core/kernel/cli/words.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURE_IMAGES, tempDir } from '../helpers/fixtures.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
@@ -13,6 +17,10 @@ interface Case {
   /** The call the studio would make for the same request. */
   method: MethodName;
   input: unknown;
+  /** The command's flags for the contract's fields. */
+  flags: FlagWords;
+  /** What the user must read, in their words. */
+  expect?: RegExp;
 }
 
 const missing = join(FIXTURE_IMAGES, 'no-such-folder');
@@ -31,6 +39,8 @@ const CASES: Case[] = [
     stdin: '',
     method: 'keys.add',
     input: { label: 'Work', project: 'p1', tier: 'bogus', secret: '' },
+    flags: KEY_FLAGS,
+    expect: /--tier: Invalid option/,
   },
   {
     what: 'a one-character secret',
@@ -38,6 +48,7 @@ const CASES: Case[] = [
     stdin: 'x\n',
     method: 'keys.add',
     input: { label: 'Work', project: 'p1', tier: 'free', secret: 'x' },
+    flags: KEY_FLAGS,
   },
   {
     what: 'a path that does not exist',
@@ -49,6 +60,7 @@ const CASES: Case[] = [
       paths: [missing],
       ...convertDefaults,
     },
+    flags: CONVERT_FLAGS,
   },
   {
     what: 'a format convert does not write',
@@ -60,6 +72,8 @@ const CASES: Case[] = [
       paths: [FIXTURE_IMAGES],
       ...convertDefaults,
     },
+    flags: CONVERT_FLAGS,
+    expect: /Invalid convert options: --format: /,
   },
   {
     what: 'both a size and a scale',
@@ -71,6 +85,8 @@ const CASES: Case[] = [
       paths: [FIXTURE_IMAGES],
       ...convertDefaults,
     },
+    flags: CONVERT_FLAGS,
+    expect: /give either --max-size or --scale, not both/,
   },
   {
     what: 'a model that does not exist',
@@ -84,6 +100,7 @@ const CASES: Case[] = [
       suffix: '',
       priority: 'interactive',
     },
+    flags: ENHANCE_FLAGS,
   },
 ];
 
@@ -110,7 +127,11 @@ describe('the CLI refuses exactly what RPC refuses', () => {
       if (rpc.ok) return;
       const run = await runCli(c.argv, env, c.stdin ?? '');
       expect(run.code).toBe(2);
-      expect(run.err).toContain(`pixelsmith: ${rpc.error.message} (${rpc.error.code})`);
+      // The same sentence, with the contract's field names as the command's flags.
+      const words =
+        rpc.error.code === 'INVALID_INPUT' ? renameFields(rpc.error.message, c.flags) : rpc.error.message;
+      expect(run.err).toContain(`pixelsmith: ${words} (${rpc.error.code})`);
+      if (c.expect) expect(run.err).toMatch(c.expect);
     });
   }
 

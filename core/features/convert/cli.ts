@@ -26,6 +26,17 @@ interface ConvertFlags {
   template: string;
 }
 
+/** The contract's fields as this command's flags, for its refusals. */
+export const CONVERT_FLAGS = {
+  format: '--format',
+  quality: '--quality',
+  maxSize: '--max-size',
+  scale: '--scale',
+  outDir: '--out',
+  suffix: '--suffix',
+  template: '--template',
+};
+
 export function registerConvertCommand(program: Command, cli: CliContext): void {
   program
     .command('convert')
@@ -47,25 +58,29 @@ export function registerConvertCommand(program: Command, cli: CliContext): void 
     .option('--template <t>', 'output name template with {name}, {suffix}, {ext}', '{name}{suffix}.{ext}')
     .addHelpText('after', '\nExit code 1 when any photo failed; each failure is listed with its reason.')
     .action((paths: string[], flags: ConvertFlags) =>
-      withApi(cli, async (api) => {
-        const job = await api.jobs.create({
-          kind: 'convert',
-          // The flags go to the contract as typed; it refuses what is wrong, as for every shell.
-          options: {
-            format: flags.format as never,
-            quality: flags.quality,
-            ...(flags.maxSize !== undefined && { maxSize: flags.maxSize }),
-            ...(flags.scale !== undefined && { scale: flags.scale }),
-          },
-          paths: paths.map(absolute),
-          outDir: flags.out === undefined ? undefined : absolute(flags.out),
-          suffix: flags.suffix,
-          ...(flags.overwrite && { overwrite: true }),
-          template: flags.template,
-          priority: 'interactive',
-        });
-        cli.io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
-        cli.setExit(await runJobsToEnd(api, [job.id], cli.io));
-      }),
+      withApi(
+        cli,
+        async (api) => {
+          const job = await api.jobs.create({
+            kind: 'convert',
+            // The flags go to the contract as typed; it refuses what is wrong, as for every shell.
+            options: {
+              format: flags.format as never,
+              quality: flags.quality,
+              ...(flags.maxSize !== undefined && { maxSize: flags.maxSize }),
+              ...(flags.scale !== undefined && { scale: flags.scale }),
+            },
+            paths: paths.map(absolute),
+            outDir: flags.out === undefined ? undefined : absolute(flags.out),
+            suffix: flags.suffix,
+            ...(flags.overwrite && { overwrite: true }),
+            template: flags.template,
+            priority: 'interactive',
+          });
+          cli.io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
+          cli.setExit(await runJobsToEnd(api, [job.id], cli.io));
+        },
+        CONVERT_FLAGS,
+      ),
     );
 }

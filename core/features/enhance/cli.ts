@@ -31,6 +31,18 @@ interface EnhanceFlags {
 
 const TASKS = ['upscale', 'face-restore', 'face-detect'] as const;
 
+/** The contract's fields as the enhance command's flags, for its refusals. */
+export const ENHANCE_FLAGS = {
+  outscale: '--scale',
+  model: '--model',
+  tile: '--tile',
+  alpha: '--alpha',
+  format: '--format',
+  quality: '--quality',
+  outDir: '--out',
+  suffix: '--suffix',
+};
+
 export function registerEnhanceCommands(program: Command, cli: CliContext): void {
   const { io } = cli;
   program
@@ -60,33 +72,37 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
       'replace files already at the output paths (default: a free name, e.g. "photo (2).jpg")',
     )
     .action((paths: string[], flags: EnhanceFlags) =>
-      withApi(cli, async (api) => {
-        const job = await api.jobs.create({
-          kind: 'enhance',
-          options: {
-            outscale: flags.scale,
-            tile: flags.tile,
-            alpha: flags.alpha as never,
-            format: flags.format as never,
-            quality: flags.quality,
-            ...(flags.model && { model: flags.model }),
-          },
-          paths: paths.map(absolute),
-          outDir: flags.out === undefined ? undefined : absolute(flags.out),
-          suffix: flags.suffix,
-          ...(flags.overwrite && { overwrite: true }),
-          priority: 'interactive',
-        });
-        io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
-        const code = await runJobsToEnd(api, [job.id], io);
-        const done = (await api.jobs.get({ id: job.id, limit: 1, status: 'done' })).items[0];
-        if (done?.details) {
-          io.out(
-            `Model ${done.details.model} on ${done.details.provider}, tiles of ${done.details.tile}px.\n`,
-          );
-        }
-        cli.setExit(code);
-      }),
+      withApi(
+        cli,
+        async (api) => {
+          const job = await api.jobs.create({
+            kind: 'enhance',
+            options: {
+              outscale: flags.scale,
+              tile: flags.tile,
+              alpha: flags.alpha as never,
+              format: flags.format as never,
+              quality: flags.quality,
+              ...(flags.model && { model: flags.model }),
+            },
+            paths: paths.map(absolute),
+            outDir: flags.out === undefined ? undefined : absolute(flags.out),
+            suffix: flags.suffix,
+            ...(flags.overwrite && { overwrite: true }),
+            priority: 'interactive',
+          });
+          io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
+          const code = await runJobsToEnd(api, [job.id], io);
+          const done = (await api.jobs.get({ id: job.id, limit: 1, status: 'done' })).items[0];
+          if (done?.details) {
+            io.out(
+              `Model ${done.details.model} on ${done.details.provider}, tiles of ${done.details.tile}px.\n`,
+            );
+          }
+          cli.setExit(code);
+        },
+        ENHANCE_FLAGS,
+      ),
     );
 
   const models = program.command('models').description('list, download, import and remove models');

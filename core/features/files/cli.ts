@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../contract/format.js';
 import { absolute, withApi, type CliContext } from '../../kernel/cli/context.js';
+import { safeText } from '../../kernel/cli/words.js';
 
 export function registerScanCommand(program: Command, cli: CliContext): void {
   const { io } = cli;
@@ -16,9 +17,11 @@ export function registerScanCommand(program: Command, cli: CliContext): void {
           io.out(`${JSON.stringify(result, null, 2)}\n`);
         } else {
           for (const img of result.images) {
-            io.out(`${img.path}\t${img.width}×${img.height}\t${img.format}\t${formatBytes(img.size)}\n`);
+            io.out(
+              `${safeText(img.path)}\t${img.width}×${img.height}\t${img.format}\t${formatBytes(img.size)}\n`,
+            );
           }
-          for (const e of result.errors) io.err(`error ${e.code}: ${e.message}\n`);
+          for (const e of result.errors) io.err(`error ${e.code}: ${safeText(e.message)}\n`);
           io.out(
             `${result.images.length} image(s), ${result.errors.length} error(s), ${result.skipped} hidden/system file(s) skipped\n`,
           );

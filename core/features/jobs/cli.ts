@@ -1,7 +1,22 @@
 import type { Command } from 'commander';
-import type { JobSummary } from '../../contract/jobs.js';
+import { basename } from 'node:path';
+import type { JobItem, JobSummary } from '../../contract/jobs.js';
+import { safeText } from '../../kernel/cli/words.js';
 import { withApi, type CliContext } from '../../kernel/cli/context.js';
 import { findJob, printSummary, runJobsToEnd } from '../../kernel/cli/jobs.js';
+
+const SHOWN_ITEMS = 200;
+
+/** `done     a.jpg → /out/a_x2.jpg  (realesr-animevideov3 on cpu, 1.2 s)` */
+function itemLine(item: JobItem): string {
+  const d = item.details;
+  const ran = d && typeof d.model === 'string' ? `${d.model} on ${String(d.provider ?? '?')}` : null;
+  const took = item.durationMs === null ? null : `${(item.durationMs / 1000).toFixed(1)} s`;
+  const facts = [ran, took].filter(Boolean).join(', ');
+  const what =
+    item.status === 'failed' ? (item.errorCode ?? '') : item.outputs.map((o) => `→ ${safeText(o)}`).join(' ');
+  return `${item.status.padEnd(9)}${safeText(basename(item.inputPath))} ${what}${facts ? `  (${facts})` : ''}`;
+}
 
 function oneLine(j: JobSummary): string {
   const c = j.counts;
@@ -44,8 +59,12 @@ export function registerJobsCommands(program: Command, cli: CliContext): void {
           return;
         }
         io.out(
-          `${oneLine(job)}\noptions: ${JSON.stringify(job.options)}\noutput: ${job.outDir ?? 'next to each input'}\n`,
+          `${oneLine(job)}\noptions: ${JSON.stringify(job.options)}\noutput: ${safeText(job.outDir ?? 'next to each input')}\n`,
         );
+        const { items, totalItems } = await api.jobs.get({ id: job.id, limit: SHOWN_ITEMS });
+        for (const item of items) io.out(`  ${itemLine(item)}\n`);
+        if (totalItems > items.length)
+          io.out(`  …and ${totalItems - items.length} more (--json lists all)\n`);
         cli.setExit(await printSummary(api, job.id, io));
         const log = await api.jobs.log({ id: job.id, limit: 200 });
         if (log.length > 0) io.out('log:\n');

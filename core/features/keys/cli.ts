@@ -6,6 +6,7 @@ import { RpcError } from '../../contract/errors.js';
 import { KEY_TIERS } from '../../contract/keys.js';
 import { withApi, type CliContext } from '../../kernel/cli/context.js';
 import type { Io } from '../../kernel/cli/io.js';
+import { safeText } from '../../kernel/cli/words.js';
 
 /**
  * Reads a secret without it ever being an argument (argv is visible to other users): piped
@@ -44,6 +45,14 @@ async function keyId(api: Api, given: string): Promise<string> {
   );
 }
 
+/** The contract's fields as `keys add`'s flags, for its refusals. */
+export const KEY_FLAGS = {
+  label: '--label',
+  project: '--project',
+  tier: '--tier',
+  secret: 'the key (from stdin)',
+};
+
 export function registerKeysCommands(program: Command, cli: CliContext): void {
   const { io } = cli;
   const keys = program
@@ -59,17 +68,21 @@ export function registerKeysCommands(program: Command, cli: CliContext): void {
     )
     .option('--tier <tier>', `billing tier: ${KEY_TIERS.join(', ')}`, 'free')
     .action((opts: { label: string; project: string; tier: string }) =>
-      withApi(cli, async (api) => {
-        const secret = await readSecret('Paste the API key (it will not be shown): ', io);
-        // The contract checks tier, label and secret exactly as it does for the studio.
-        const info = await api.keys.add({
-          label: opts.label,
-          project: opts.project,
-          tier: opts.tier as never,
-          secret,
-        });
-        io.out(`Added "${info.label}" (${info.masked}) for project ${info.project}.\n`);
-      }),
+      withApi(
+        cli,
+        async (api) => {
+          const secret = await readSecret('Paste the API key (it will not be shown): ', io);
+          // The contract checks tier, label and secret exactly as it does for the studio.
+          const info = await api.keys.add({
+            label: opts.label,
+            project: opts.project,
+            tier: opts.tier as never,
+            secret,
+          });
+          io.out(`Added "${safeText(info.label)}" (${info.masked}) for project ${safeText(info.project)}.\n`);
+        },
+        KEY_FLAGS,
+      ),
     );
   keys
     .command('list', { isDefault: true })
@@ -85,7 +98,7 @@ export function registerKeysCommands(program: Command, cli: CliContext): void {
               ? 'circuit open'
               : 'active';
           io.out(
-            `${k.id.slice(0, 8)}  ${k.label.padEnd(16)} ${k.project.padEnd(20)} ${k.tier.padEnd(6)} ${k.masked}  ${state}\n`,
+            `${k.id.slice(0, 8)}  ${safeText(k.label).padEnd(16)} ${safeText(k.project).padEnd(20)} ${k.tier.padEnd(6)} ${k.masked}  ${safeText(state)}\n`,
           );
         }
       }),

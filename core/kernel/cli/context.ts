@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Api } from '../../contract/client.js';
 import type { Io } from './io.js';
+import { inFlagWords, type FlagWords } from './words.js';
 
 /** An open core in this process, reached through the contract like any other shell. */
 export interface CliSession {
@@ -25,11 +26,20 @@ export function absolute(path: string): string {
   return resolve(path);
 }
 
-/** Runs `fn` with an open session and always closes it, also when `fn` throws. */
-export async function withApi<T>(cli: CliContext, fn: (api: Api) => Promise<T> | T): Promise<T> {
+/**
+ * Runs `fn` with an open session and always closes it, also when `fn` throws. `flags` names the
+ * command's flags for the contract's fields, so a refusal speaks of `--max-size`, not `maxSize`.
+ */
+export async function withApi<T>(
+  cli: CliContext,
+  fn: (api: Api) => Promise<T> | T,
+  flags: FlagWords = {},
+): Promise<T> {
   const session = cli.open();
   try {
     return await fn(session.api);
+  } catch (error) {
+    throw inFlagWords(error, flags);
   } finally {
     await session.close();
   }

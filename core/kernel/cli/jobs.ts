@@ -3,6 +3,7 @@ import { RpcError } from '../../contract/errors.js';
 import type { JobSummary } from '../../contract/jobs.js';
 import { followJob } from './progress.js';
 import type { Io } from './io.js';
+import { safeText } from './words.js';
 
 /** Finds a job by full id or unique prefix (people type the first few characters). */
 export async function findJob(api: Api, idOrPrefix: string): Promise<JobSummary> {
@@ -88,7 +89,9 @@ export async function printSummary(api: Api, jobId: string, io: Io): Promise<num
   if (c.failed > 0) {
     const failed = await api.jobs.get({ id: job.id, limit: 1000, status: 'failed' });
     for (const item of failed.items) {
-      io.err(`  failed: ${item.inputPath}\n          ${item.errorCode}: ${item.errorMessage}\n`);
+      io.err(
+        `  failed: ${safeText(item.inputPath)}\n          ${item.errorCode}: ${safeText(item.errorMessage ?? '')}\n`,
+      );
     }
     if (failed.totalItems > failed.items.length) {
       io.err(
