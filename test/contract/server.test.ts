@@ -193,6 +193,30 @@ describe('web shell edges', () => {
     expect((await rpc('settings.get', '{}')).status).toBe(200);
   });
 
+  it('logs a request its client abandoned in one line, not a stack trace', async () => {
+    const lines: string[] = [];
+    h = await startHarness('http', { log: (line) => lines.push(line) });
+    const port = h.server?.port ?? 0;
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `POST /rpc/settings.set HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"theme":',
+        );
+        // Gone before the body is complete.
+        setImmediate(() => socket.destroy());
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', () => undefined);
+    });
+    // The server answers the next request; by then it has handled the abandoned one.
+    for (let i = 0; i < 50 && lines.length === 0; i += 1)
+      expect((await rpc('settings.get', '{}')).status).toBe(200);
+    expect(lines).toEqual([
+      expect.stringMatching(/^request aborted by the client: POST \/rpc\/settings\.set$/),
+    ]);
+  });
+
   it('refuses to start without a token, or with a short one', async () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, shell: 'web' });
