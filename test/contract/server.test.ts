@@ -217,6 +217,20 @@ describe('web shell edges', () => {
     ]);
   });
 
+  it('says how to pick a free port when the one asked for is taken', async () => {
+    h = await startHarness('http');
+    const taken = await startServer({
+      core: h.core,
+      dataDir: h.dataDir,
+      port: h.server?.port ?? 0,
+      staticDir: h.dataDir,
+      token: TOKEN,
+    }).catch((e: unknown) => e);
+    expect(taken).toMatchObject({
+      message: expect.stringMatching(/is in use; pick another with --port, or --port 0/),
+    });
+  });
+
   it('refuses to start without a token, or with a short one', async () => {
     const dir = tempDir();
     const core = createCore({ dataDir: dir.path, shell: 'web' });
