@@ -113,6 +113,11 @@ export const scannedImageSchema = z.object({
   height: z.number().int().positive(),
   format: imageFormat,
   hasAlpha: z.boolean(),
+  /**
+   * Why this file looks damaged (cut short, …), or null. A damaged file is shown with its reason
+   * and never queued.
+   */
+  problem: z.string().nullable(),
   /** Opaque reference for `files.thumbnail`. */
   thumbRef: z.string(),
 });

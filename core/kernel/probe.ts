@@ -3,13 +3,14 @@ import { stat } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { RpcError } from '../contract/errors.js';
 import { IMAGE_FORMATS, type ScannedImage } from '../contract/schemas.js';
+import { fileHead, fileProblem, sniffFormat } from './integrity.js';
 
 export interface ProbeLimits {
   maxInputBytes: number;
   maxInputPixels: number;
 }
 
-export type ProbedImage = Omit<ScannedImage, 'thumbRef' | 'relDir' | 'name'> & {
+export type ProbedImage = Omit<ScannedImage, 'thumbRef' | 'relDir' | 'name' | 'problem'> & {
   mtimeMs: number;
   /** Bands in the file, alpha included (1–2: gray). */
   channels: number;
@@ -73,9 +74,13 @@ export async function checkFile(path: string, limits: Pick<ProbeLimits, 'maxInpu
  * Reads an image's header (never its pixels) and checks it against the limits. The format is
  * detected from the bytes, so a PNG named `.jpg` is a PNG and a text file named `.jpg` is refused.
  */
-export async function probeImage(path: string, limits: ProbeLimits): Promise<ProbedImage> {
+export async function probeImage(
+  path: string,
+  limits: ProbeLimits,
+): Promise<ProbedImage & { problem: string | null }> {
   const info = await checkFile(path, limits);
-  return probeHeader(path, path, info.size, info.mtimeMs, limits);
+  const probed = await probeHeader(path, path, info.size, info.mtimeMs, limits);
+  return { ...probed, problem: await fileProblem(path, probed.format, info.size) };
 }
 
 /** The same checks on bytes already in memory (a job item reads its input once). */
@@ -100,6 +105,15 @@ async function probeHeader(
       throw new RpcError('NOT_AN_IMAGE', `${path} is not an image Pixelsmith can read.`);
     }
     if ((error as NodeJS.ErrnoException).code !== undefined) throw fsError(path, error);
+    // A file that starts like a PNG (a WebP…) but will not parse is a damaged photo, not a stray file.
+    const looksLike = sniffFormat(
+      typeof source === 'string'
+        ? await fileHead(source).catch(() => Buffer.alloc(0))
+        : source.subarray(0, 12),
+    );
+    if (looksLike) {
+      throw new RpcError('CORRUPT_IMAGE', `${path} starts as a ${looksLike} file but is damaged: ${message}`);
+    }
     throw new RpcError('NOT_AN_IMAGE', `${path} could not be read as an image: ${message}`);
   }
   const format: string = meta.format;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
 import type { Database } from 'better-sqlite3';
 import { openTestDb } from '../../../test/helpers/db.js';
 import { createThumbRefsRepo, type ThumbRefsRepo } from './thumbRefsRepo.js';
+import { bufferProblem } from '../../kernel/integrity.js';
 import { scanPaths, type ScanOptions, type ScanProgress } from './scan.js';
 
 let dir: { path: string; cleanup: () => void };
@@ -126,6 +127,42 @@ describe('files.scan', () => {
     chmodSync(locked, 0);
     const result = await scan([locked]);
     expect(result.errors[0]?.code).toBe('UNREADABLE');
+  });
+
+  it('flags photos cut short (a partial copy) with the reason, and passes complete ones', async () => {
+    const cut = (name: string, keep: number): string => {
+      const data = readFileSync(join(FIXTURE_IMAGES, name));
+      const to = join(dir.path, `cut-${name}`);
+      writeFileSync(to, data.subarray(0, Math.floor(data.length * keep)));
+      return to;
+    };
+    const webp = join(dir.path, 'whole.webp');
+    await sharp(join(FIXTURE_IMAGES, '0030.jpg')).resize(512).webp().toFile(webp);
+    const cutWebp = join(dir.path, 'cut.webp');
+    const whole = readFileSync(webp);
+    writeFileSync(cutWebp, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    const result = await scan([
+      cut('00003.png', 0.6),
+      cut('0014.jpg', 0.5),
+      webp,
+      cutWebp,
+      join(FIXTURE_IMAGES, '0030.jpg'),
+      join(FIXTURE_IMAGES, 'children-alpha.png'),
+    ]);
+    const problems = Object.fromEntries(result.images.map((i) => [i.name, i.problem]));
+    expect(problems).toEqual({
+      'cut-00003.png': expect.stringMatching(/IEND.*cut short/),
+      'cut-0014.jpg': expect.stringMatching(/JPEG end marker.*cut short/),
+      'whole.webp': null,
+      '0030.jpg': null,
+      'children-alpha.png': null,
+    });
+    // libwebp refuses a RIFF shorter than it says at the header already.
+    expect(result.errors).toEqual([expect.objectContaining({ path: cutWebp, code: 'CORRUPT_IMAGE' })]);
+    expect(bufferProblem(readFileSync(cutWebp), 'webp')).toMatch(
+      /header says \d+ bytes but the file has \d+/,
+    );
+    expect(bufferProblem(readFileSync(webp), 'webp')).toBeNull();
   });
 
   it('reports display dimensions after EXIF orientation', async () => {
