@@ -9,7 +9,7 @@ import type { FeatureModule, ModuleContext, ModuleInstance, Services } from '../
 import { JobEngine } from '../jobs/engine.js';
 import { systemClock, type Clock } from '../kernel/clock.js';
 import { createEventBus, type EventBus } from '../kernel/events.js';
-import { dataPaths } from '../kernel/paths.js';
+import { dataPaths, shownPathOf } from '../kernel/paths.js';
 import { readPackageJson } from '../kernel/version.js';
 import { migrationsOf, SHIPPED_MODULES } from './modules.js';
 
@@ -108,6 +108,7 @@ export function createCore(options: CoreOptions): Core {
     protectedDirs: [options.dataDir, resourcesDir, ...(options.protectedDirs ?? [])],
     clock,
     log,
+    showPath: (path) => shownPathOf(path, paths.imports),
   });
   const services: Partial<Services> = { ...options.services };
   const env: ModuleContext['env'] = {

@@ -33,6 +33,25 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Failures that trying again cannot mend: the file itself is not a photo Pixelsmith reads, or
+ * the request is wrong. Retry is offered only for the others (a full disk, a crash, a quota).
+ */
+export const PERMANENT_ERROR_CODES: readonly ErrorCode[] = [
+  'NOT_AN_IMAGE',
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT_IMAGE',
+  'INVALID_INPUT',
+  'OPTIONS_OUTDATED',
+  'FORBIDDEN',
+  'UNKNOWN_METHOD',
+];
+
+/** Whether a failed item with this code may succeed when tried again. */
+export function isRetryable(code: ErrorCode | null): boolean {
+  return code === null || !PERMANENT_ERROR_CODES.includes(code);
+}
+
 export interface RpcErrorData {
   code: ErrorCode;
   message: string;

@@ -31,6 +31,8 @@ export const jobCountsSchema = z.object({
   failed: z.number().int(),
   skipped: z.number().int(),
   cancelled: z.number().int(),
+  /** Failed items that may succeed when tried again (`jobs.retryFailed` retries only these). */
+  retryable: z.number().int(),
 });
 export type JobCounts = z.output<typeof jobCountsSchema>;
 
@@ -45,13 +47,18 @@ export const jobSummarySchema = z.object({
   outDir: z.string().nullable(),
   /** Existing files at the planned paths are replaced (else each output takes a free name). */
   overwrite: z.boolean(),
+  /** Where the inputs came from, as the user knows it (a folder, or the one file). */
+  source: z.string().nullable(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
   counts: jobCountsSchema,
   /** 0..1, counting partial progress of running items. */
   progress: z.number(),
-  /** Estimated ms to finish from recent throughput, paused time excluded; null when unknown. */
+  /**
+   * Estimated ms to finish, paused time excluded: from recent throughput once items finish,
+   * before that from the pixels left and this machine's measured speed; null when unknown.
+   */
   etaMs: z.number().nullable(),
   itemsPerSecond: z.number().nullable(),
 });
@@ -62,7 +69,11 @@ export const jobItemSchema = z.object({
   jobId: z.string(),
   seq: z.number().int(),
   inputPath: z.string(),
+  /** The input as the user knows it (an uploaded file by the name it had, not its server path). */
+  shownPath: z.string(),
   relDir: z.string(),
+  /** Input width × height, once known (given at creation, or read when the item runs). */
+  pixels: z.number().int().nullable(),
   inputSha256: z.string().nullable(),
   status: itemStatus,
   attempts: z.number().int(),
@@ -79,6 +90,21 @@ export const jobItemSchema = z.object({
 });
 export type JobItem = z.output<typeof jobItemSchema>;
 
+export const jobEstimateSchema = z.object({
+  photos: z.number().int(),
+  inputPixels: z.number(),
+  outputPixels: z.number(),
+  /** The largest output, or null when the kind cannot say before running. */
+  largestOutput: z.object({ width: z.number().int(), height: z.number().int() }).nullable(),
+  /** Time on this machine at its measured speed, or null before any such job has run here. */
+  estimatedMs: z.number().nullable(),
+  /** How many finished photos the speed was measured from. */
+  measuredFrom: z.number().int(),
+  /** US dollars for paid kinds, null for local work. */
+  costUsd: z.number().nullable(),
+});
+export type JobEstimate = z.output<typeof jobEstimateSchema>;
+
 /** One notable event in a job's life: a retry, a crash recovered, a wait, a fallback. */
 export const jobLogEntrySchema = z.object({
   id: z.number().int(),
@@ -93,8 +119,18 @@ export type JobLogEntry = z.output<typeof jobLogEntrySchema>;
 const jobId = z.strictObject({ id: z.string().min(1).max(64) });
 
 /** What every `jobs.create` takes, whatever the kind. */
+/** One photo of a selection, where it sits in the tree the outputs mirror, and its size. */
+export const jobFileSchema = z.strictObject({
+  path: absolutePath,
+  relDir: z.string().max(4096).default(''),
+  pixels: z.number().int().positive().optional(),
+});
+
 const jobCreateCommon = {
-  paths: z.array(absolutePath).min(1, 'give at least one file or folder').max(100_000),
+  /** Files and folders; every file under them is an input. Give this or `files`. */
+  paths: z.array(absolutePath).min(1, 'give at least one file or folder').max(100_000).optional(),
+  /** Exactly these photos (the studio's selection). Give this or `paths`. */
+  files: z.array(jobFileSchema).min(1, 'select at least one photo').max(100_000).optional(),
   /** Output folder; the input tree is mirrored under it. Default: a folder next to each input. */
   outDir: absolutePath.optional(),
   /** File name template with {name}, {suffix} and {ext}; default `{name}{suffix}.{ext}`. */
@@ -127,7 +163,12 @@ export function jobCreateSchema<K extends JobKindTable>(
   kinds: K,
 ): z.ZodType<JobCreateRequest<K>, JobCreateInput<K>> {
   const branches = Object.entries(kinds).map(([kind, options]) =>
-    z.strictObject({ kind: z.literal(kind), options: options.prefault({}), ...jobCreateCommon }),
+    z
+      .strictObject({ kind: z.literal(kind), options: options.prefault({}), ...jobCreateCommon })
+      .refine((r) => (r.paths === undefined) !== (r.files === undefined), {
+        message: 'give either paths (files and folders) or files (photos), not both or neither',
+        path: ['paths'],
+      }),
   );
   if (branches.length === 0) return z.never() as never;
   const [first, ...rest] = branches as [(typeof branches)[number], ...(typeof branches)[number][]];
@@ -158,6 +199,20 @@ export function jobMethods<K extends JobKindTable>(kinds: K) {
       output: jobSummarySchema,
       describeInvalid: describeCreateInvalid,
     },
+    /**
+     * What a job would take, before it is made: photos, output size, time from the pixels and
+     * this machine's measured speed for this kind (null until one has run), cost where paid.
+     */
+    'jobs.estimate': {
+      input: z.strictObject({
+        kind: z.string().min(1).max(64),
+        options: z.record(z.string(), z.unknown()).default({}),
+        images: z
+          .array(z.strictObject({ width: z.number().int().positive(), height: z.number().int().positive() }))
+          .max(100_000),
+      }),
+      output: jobEstimateSchema,
+    },
     'jobs.list': {
       input: z.strictObject({ status: jobStatus.optional() }).optional(),
       output: z.array(jobSummarySchema),
@@ -186,7 +241,13 @@ export function jobMethods<K extends JobKindTable>(kinds: K) {
     'jobs.cancel': { input: jobId, output: jobSummarySchema },
     'jobs.pause': { input: jobId, output: jobSummarySchema },
     'jobs.resume': { input: jobId, output: jobSummarySchema },
+    /** Queues the failed items again that may succeed (see `isRetryable`); the others stay failed. */
     'jobs.retryFailed': { input: jobId, output: jobSummarySchema },
+    /** Forgets finished jobs (done and cancelled); their output files stay where they are. */
+    'jobs.clearFinished': {
+      input: z.strictObject({}).optional(),
+      output: z.object({ removed: z.array(z.string()) }),
+    },
     'jobs.cancelItem': {
       input: z.strictObject({ itemId: z.number().int().positive() }),
       output: jobItemSchema,
@@ -217,5 +278,6 @@ export const jobEvents = {
   'item.skipped': z.object({ ...itemRef, outputs: z.array(z.string()), reason: z.string() }),
   'item.awaiting': z.object({ ...itemRef, reason: z.string(), until: z.number().nullable() }),
   'job.log': jobLogEntrySchema,
+  'jobs.cleared': z.object({ ids: z.array(z.string()) }),
   'item.failed': z.object({ ...itemRef, inputPath: z.string(), code: errorCode, message: z.string() }),
 } as const;

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ErrorCode } from '../contract/errors.js';
+import { PERMANENT_ERROR_CODES, type ErrorCode } from '../contract/errors.js';
 import type { ItemStatus, JobItem } from '../contract/jobs.js';
 
 export interface NewItem {
@@ -9,6 +9,8 @@ export interface NewItem {
   inputPath: string;
   relDir: string;
   outputPath: string | null;
+  /** Input width × height when the caller knows it (a library selection). */
+  pixels?: number | null;
   /** Items that already failed while being listed (an unreadable folder, a link loop). */
   failed?: { code: ErrorCode; message: string };
 }
@@ -33,13 +35,14 @@ interface RawItem {
   started_at: number | null;
   finished_at: number | null;
   duration_ms: number | null;
+  pixels: number | null;
   not_before: number | null;
   wait_for: string | null;
   state: string | null;
 }
 
 /** An item as the engine sees it: the public item plus what only scheduling needs. */
-export type ItemRow = JobItem & {
+export type ItemRow = Omit<JobItem, 'shownPath'> & {
   resource: string;
   owner: string | null;
   /** Not claimed (queued) or not woken (awaiting) before this time. */
@@ -58,6 +61,7 @@ const toItem = (r: RawItem): ItemRow => ({
   owner: r.owner,
   inputPath: r.input_path,
   relDir: r.rel_dir,
+  pixels: r.pixels,
   inputSha256: r.input_sha256,
   status: r.status,
   attempts: r.attempts,
@@ -134,7 +138,17 @@ export interface ItemsRepo {
   /** Cancels a job's items that have not started (queued and awaiting). */
   cancelQueued(jobId: string, now: number): number;
   cancelQueuedItem(id: number, now: number): boolean;
+  /** Queues a job's failed items again, those that may succeed (see `isRetryable`). */
   retryFailed(jobId: string): number;
+  /** Records an input's size once its item has read it. */
+  setPixels(id: number, pixels: number): void;
+  /** Pixels of a job's unfinished items: the sum of those known, and how many are (not) known. */
+  pixelsLeft(jobId: string): { known: number; withPixels: number; withoutPixels: number };
+  /**
+   * This machine's speed for a kind of work, from its last 50 finished items with a known size:
+   * those with the same options when there are any, else any of the kind. Null before any.
+   */
+  measuredSpeed(kind: string, options: string): { msPerPixel: number; items: number } | null;
   /**
    * Running items whose owner is gone go back to the queue (their attempt stays counted); those
    * that have used `maxAttempts` fail with `giveUp`'s error instead. Returns both kinds.
@@ -152,8 +166,8 @@ export interface ItemsRepo {
 export function createItemsRepo(db: Database): ItemsRepo {
   const insert = db.prepare(
     'INSERT INTO items (job_id, seq, resource, input_path, rel_dir, status, output_path, error_code, ' +
-      'error_message, finished_at) VALUES (@jobId, @seq, @resource, @inputPath, @relDir, @status, ' +
-      '@outputPath, @errorCode, @errorMessage, @finishedAt)',
+      'error_message, finished_at, pixels) VALUES (@jobId, @seq, @resource, @inputPath, @relDir, @status, ' +
+      '@outputPath, @errorCode, @errorMessage, @finishedAt, @pixels)',
   );
   const get = db.prepare<[number], RawItem>('SELECT * FROM items WHERE id = ?');
   const pageAll = db.prepare<[string, number, number], RawItem>(
@@ -231,8 +245,25 @@ export function createItemsRepo(db: Database): ItemsRepo {
   );
   const retryFailed = db.prepare(
     "UPDATE items SET status = 'queued', error_code = NULL, error_message = NULL, finished_at = NULL, " +
-      "duration_ms = NULL, progress = 0, not_before = NULL WHERE job_id = ? AND status = 'failed'",
+      "duration_ms = NULL, progress = 0, not_before = NULL WHERE job_id = ? AND status = 'failed' " +
+      'AND (error_code IS NULL OR error_code NOT IN (SELECT value FROM json_each(?)))',
   );
+  const permanent = JSON.stringify(PERMANENT_ERROR_CODES);
+  const setPixels = db.prepare('UPDATE items SET pixels = ? WHERE id = ?');
+  const pixelsLeft = db.prepare<[string], { known: number | null; with: number; n: number }>(
+    'SELECT SUM(pixels) AS known, COUNT(pixels) AS with, COUNT(*) AS n FROM items ' +
+      "WHERE job_id = ? AND status IN ('queued', 'running', 'awaiting')",
+  );
+  const speed = db.prepare<
+    [string, string | null, string | null],
+    { ms: number | null; px: number | null; n: number }
+  >(`
+    SELECT SUM(d) AS ms, SUM(p) AS px, COUNT(*) AS n FROM (
+      SELECT i.duration_ms AS d, i.pixels AS p FROM items i JOIN jobs j ON j.id = i.job_id
+      WHERE i.status = 'done' AND i.pixels IS NOT NULL AND i.duration_ms > 0 AND j.kind = ?
+        AND (? IS NULL OR j.options = ?)
+      ORDER BY i.finished_at DESC LIMIT 50
+    )`);
   const reset = db.prepare(
     "UPDATE items SET status = 'queued', owner = NULL, started_at = NULL, progress = 0 " +
       "WHERE id = ? AND status = 'running'",
@@ -255,6 +286,7 @@ export function createItemsRepo(db: Database): ItemsRepo {
           errorCode: item.failed?.code ?? null,
           errorMessage: item.failed?.message ?? null,
           finishedAt: item.failed ? now : null,
+          pixels: item.pixels ?? null,
         });
       }
     },
@@ -307,7 +339,19 @@ export function createItemsRepo(db: Database): ItemsRepo {
     runningAll: () => runningAll.all().map(toItem),
     cancelQueued: (jobId, now) => cancelQueued.run(now, jobId).changes,
     cancelQueuedItem: (id, now) => cancelQueuedItem.run(now, id).changes === 1,
-    retryFailed: (jobId) => retryFailed.run(jobId).changes,
+    retryFailed: (jobId) => retryFailed.run(jobId, permanent).changes,
+    setPixels: (id, pixels) => void setPixels.run(pixels, id),
+    pixelsLeft(jobId) {
+      const r = pixelsLeft.get(jobId);
+      return { known: r?.known ?? 0, withPixels: r?.with ?? 0, withoutPixels: (r?.n ?? 0) - (r?.with ?? 0) };
+    },
+    measuredSpeed(kind, options) {
+      for (const same of [options, null]) {
+        const r = speed.get(kind, same, same);
+        if (r && r.n > 0 && r.ms && r.px) return { msPerPixel: r.ms / r.px, items: r.n };
+      }
+      return null;
+    },
     recover(isOrphan, maxAttempts, giveUpWith, now) {
       const out: { requeued: ItemRow[]; failed: ItemRow[] } = { requeued: [], failed: [] };
       db.transaction(() => {

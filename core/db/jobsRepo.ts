@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { PERMANENT_ERROR_CODES } from '../contract/errors.js';
 import type { JobCounts, JobStatus } from '../contract/jobs.js';
 
 export interface JobRow {
@@ -10,6 +11,8 @@ export interface JobRow {
   outDir: string | null;
   /** Replace existing files at the planned output paths (else a free name is used). */
   overwrite: boolean;
+  /** Where the inputs came from (the folder they share, or the one file); null when unknown. */
+  source: string | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -23,6 +26,7 @@ interface RawJob {
   status: JobStatus;
   out_dir: string | null;
   overwrite: number;
+  source: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -36,6 +40,7 @@ const toRow = (r: RawJob): JobRow => ({
   status: r.status,
   outDir: r.out_dir,
   overwrite: r.overwrite === 1,
+  source: r.source,
   createdAt: r.created_at,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
@@ -53,13 +58,19 @@ export interface JobsRepo {
     patch?: { startedAt?: number | null; finishedAt?: number | null },
   ): void;
   counts(id: string): JobCounts;
+  /**
+   * Deletes finished jobs (their items and log go with them) but not one still stopping its
+   * running photo (cancelled, "Cancelling…"); returns their ids.
+   */
+  deleteFinished(): string[];
 }
 
 /** The `jobs` table. */
 export function createJobsRepo(db: Database): JobsRepo {
   const insert = db.prepare(
-    'INSERT INTO jobs (id, kind, options, priority, status, out_dir, overwrite, created_at, started_at, finished_at) ' +
-      'VALUES (@id, @kind, @options, @priority, @status, @outDir, @overwrite, @createdAt, @startedAt, @finishedAt)',
+    'INSERT INTO jobs (id, kind, options, priority, status, out_dir, overwrite, source, created_at, started_at, ' +
+      'finished_at) VALUES (@id, @kind, @options, @priority, @status, @outDir, @overwrite, @source, @createdAt, ' +
+      '@startedAt, @finishedAt)',
   );
   const get = db.prepare<[string], RawJob>('SELECT * FROM jobs WHERE id = ?');
   const list = db.prepare<[], RawJob>('SELECT * FROM jobs ORDER BY created_at DESC, id');
@@ -76,6 +87,15 @@ export function createJobsRepo(db: Database): JobsRepo {
     WHERE id = @id`);
   const counts = db.prepare<[string], { status: string; n: number }>(
     'SELECT status, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY status',
+  );
+  const retryable = db.prepare<[string, string], { n: number }>(
+    "SELECT COUNT(*) AS n FROM items WHERE job_id = ? AND status = 'failed' " +
+      'AND (error_code IS NULL OR error_code NOT IN (SELECT value FROM json_each(?)))',
+  );
+  const permanent = JSON.stringify(PERMANENT_ERROR_CODES);
+  const deleteFinished = db.prepare<[], { id: string }>(
+    "DELETE FROM jobs WHERE status IN ('done', 'cancelled') " +
+      "AND NOT EXISTS (SELECT 1 FROM items WHERE job_id = jobs.id AND status = 'running') RETURNING id",
   );
   return {
     insert: (job) =>
@@ -112,12 +132,15 @@ export function createJobsRepo(db: Database): JobsRepo {
         failed: 0,
         skipped: 0,
         cancelled: 0,
+        retryable: 0,
       };
       for (const row of counts.all(id)) {
-        c[row.status as keyof Omit<JobCounts, 'total'>] = row.n;
+        c[row.status as keyof Omit<JobCounts, 'total' | 'retryable'>] = row.n;
         c.total += row.n;
       }
+      if (c.failed > 0) c.retryable = retryable.get(id, permanent)?.n ?? 0;
       return c;
     },
+    deleteFinished: () => deleteFinished.all().map((r) => r.id),
   };
 }

@@ -96,6 +96,24 @@ const SEEDS: Record<number, (db: Database) => void> = {
       "INSERT INTO api_keys (id, label, project, tier, secret, last4, created_at) VALUES ('k9', 'Home', 'p2', 'tier1', zeroblob(40), 'ABCD', ?)",
     ).run(NOW);
   },
+  100: (db) => {
+    db.prepare(
+      "INSERT INTO jobs (id, kind, options, priority, status, out_dir, overwrite, created_at, source) VALUES ('j3', 'enhance', '{}', 1, 'done', NULL, 0, ?, '/p')",
+    ).run(NOW);
+    db.prepare(
+      "INSERT INTO items (job_id, seq, resource, input_path, rel_dir, status, pixels, duration_ms, finished_at) VALUES ('j3', 0, 'cpu', '/p/f.jpg', '', 'done', 12000000, 900, ?)",
+    ).run(NOW);
+  },
+  110: (db) => {
+    db.prepare(
+      "INSERT INTO library_photos (path, seq, rel_dir, shown_path, size, width, height, format, has_alpha, problem, thumb_ref, added_at) VALUES ('/p/a.jpg', 1, 'p', '/p/a.jpg', 10, 4, 3, 'jpeg', 0, NULL, ?, ?)",
+    ).run('a'.repeat(40), NOW);
+  },
+  120: (db) => {
+    db.prepare(
+      "UPDATE api_keys SET checked_at = ?, check_ok = 0, check_message = 'API key not valid' WHERE id = 'k9'",
+    ).run(NOW);
+  },
 };
 
 /** Columns a migration is meant to change (it mends rows); every other value must stay as it was. */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { EventBus } from '../kernel/events.js';
+import { summarizeIssues } from '../contract/define.js';
 import { RpcError } from '../contract/errors.js';
-import type { JobItem, JobLogEntry, JobSummary } from '../contract/jobs.js';
+import type { JobEstimate, JobItem, JobLogEntry, JobSummary } from '../contract/jobs.js';
 import type { Settings } from '../contract/schemas.js';
 import { createItemsRepo, type ItemRow } from '../db/itemsRepo.js';
 import { createJobLogRepo } from '../db/jobLogRepo.js';
@@ -38,6 +39,8 @@ export interface JobEngineOptions {
   protectedDirs?: readonly string[];
   clock?: Clock;
   log?: (line: string) => void;
+  /** A path as the user knows it (an upload by the name it had); default the path itself. */
+  showPath?: (path: string) => string;
 }
 
 /**
@@ -55,6 +58,7 @@ export class JobEngine {
   private readonly scheduler: Scheduler;
   private readonly clock: Clock;
   private readonly runs: 'all' | 'own';
+  private readonly showPath: (path: string) => string;
 
   constructor(private readonly o: JobEngineOptions) {
     this.jobs = createJobsRepo(o.db);
@@ -62,10 +66,11 @@ export class JobEngine {
     this.items = createItemsRepo(o.db);
     this.clock = o.clock ?? systemClock;
     this.runs = o.runs ?? 'all';
+    this.showPath = o.showPath ?? ((path) => path);
     this.operations = new OperationRegistry(o.operations);
     for (const spec of o.resources ?? []) this.resources.register(spec);
     const now = (): number => this.clock.now();
-    this.report = new JobReporter(this.jobs, this.items, o.events, now);
+    this.report = new JobReporter(this.jobs, this.items, o.events, now, this.showPath);
     this.log = new JobLog(createJobLogRepo(o.db), o.events, now);
     this.scheduler = new Scheduler({
       db: o.db,
@@ -135,6 +140,7 @@ export class JobEngine {
       status: 'queued',
       outDir: plan.outDir,
       overwrite: plan.overwrite,
+      source: plan.source,
       createdAt: now,
       startedAt: null,
       finishedAt: null,
@@ -151,6 +157,7 @@ export class JobEngine {
               inputPath: f.path,
               relDir: f.relDir,
               outputPath: outputs[i] ?? null,
+              pixels: f.pixels ?? null,
             })),
             ...listed.errors.map((e, i) => ({
               jobId: id,
@@ -166,6 +173,16 @@ export class JobEngine {
         );
       })
       .immediate();
+    const left = listed.notPhotos;
+    if (left.length > 0) {
+      const names = left.slice(0, 5).map((p) => this.showPath(p));
+      this.log.add(
+        id,
+        null,
+        'info',
+        `Left out ${left.length === 1 ? 'a file that is' : `${left.length} files that are`} not an image: ${names.join(', ')}${left.length > 5 ? ', …' : ''}.`,
+      );
+    }
     this.scheduler.settleIfFinished(id);
     this.report.updated(id);
     if (this.runs === 'own') this.scheduler.include(id);
@@ -185,7 +202,51 @@ export class JobEngine {
   ): { job: JobSummary; items: JobItem[]; totalItems: number } {
     const job = this.summary(id);
     const page = this.items.page(id, offset, limit, status);
-    return { job, items: page.items.map(publicItem), totalItems: page.total };
+    return { job, items: page.items.map((i) => this.publicItem(i)), totalItems: page.total };
+  }
+
+  /**
+   * What a job would take (see `jobs.estimate`): output sizes from the kind, time from this
+   * machine's speed on earlier items of the kind (the same options first).
+   */
+  estimate(
+    kind: string,
+    rawOptions: unknown,
+    images: readonly { width: number; height: number }[],
+  ): JobEstimate {
+    const op = this.operations.get(kind);
+    const parsed = op.optionsSchema.safeParse(rawOptions ?? {});
+    if (!parsed.success) {
+      throw new RpcError('INVALID_INPUT', `Invalid ${kind} options: ${summarizeIssues(parsed.error.issues)}`);
+    }
+    const options = parsed.data as Record<string, unknown>;
+    let inputPixels = 0;
+    let outputPixels = 0;
+    let largest: { width: number; height: number } | null = null;
+    for (const size of images) {
+      inputPixels += size.width * size.height;
+      const out = op.outputSize?.(options, size);
+      if (!out) continue;
+      outputPixels += out.width * out.height;
+      if (!largest || out.width * out.height > largest.width * largest.height) largest = out;
+    }
+    const speed = this.items.measuredSpeed(kind, JSON.stringify(options));
+    return {
+      photos: images.length,
+      inputPixels,
+      outputPixels: op.outputSize ? outputPixels : 0,
+      largestOutput: largest,
+      estimatedMs: speed ? Math.round(inputPixels * speed.msPerPixel) : null,
+      measuredFrom: speed?.items ?? 0,
+      costUsd: null,
+    };
+  }
+
+  /** Forgets finished jobs (see `jobs.clearFinished`); announces which. */
+  clearFinished(): string[] {
+    const ids = this.jobs.deleteFinished();
+    if (ids.length > 0) this.o.events.emit('jobs.cleared', { ids });
+    return ids;
   }
 
   pause(id: string): JobSummary {
@@ -250,7 +311,12 @@ export class JobEngine {
     } else {
       throw new RpcError('INVALID_STATE', `Item ${itemId} is already ${item.status}.`);
     }
-    return publicItem(this.items.get(itemId) ?? item);
+    return this.publicItem(this.items.get(itemId) ?? item);
+  }
+
+  private publicItem(row: ItemRow): JobItem {
+    const { resource: _r, owner: _o, notBefore: _n, waitFor: _w, state: _s, ...item } = row;
+    return { ...item, shownPath: this.showPath(row.inputPath) };
   }
 
   summary(id: string): JobSummary {
@@ -264,9 +330,4 @@ export class JobEngine {
       throw new RpcError('INVALID_STATE', `Job ${id} is ${job.status}, so it cannot be ${verb}.`);
     return job;
   }
-}
-
-function publicItem(row: ItemRow): JobItem {
-  const { resource: _r, owner: _o, notBefore: _n, waitFor: _w, state: _s, ...item } = row;
-  return item;
 }

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { FIXTURE_IMAGES } from '../../test/helpers/fixtures.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -26,6 +27,7 @@ function scripted(
   const op: Operation<Record<string, never>> = {
     kind: 'scripted',
     version: 1,
+    inputs: 'any',
     optionsSchema: z.strictObject({}),
     resource: () => 'cpu',
     outputExtension: () => 'txt',
@@ -173,7 +175,7 @@ describe('job engine: attempts, backoff and parking', () => {
   it('parses stored options again when it claims: a job an older version stored fails clearly', async () => {
     h = engineHarness();
     const input = join(h.dir, 'a.jpg');
-    writeFileSync(input, 'x');
+    copyFileSync(join(FIXTURE_IMAGES, '0014.jpg'), input);
     const old = await h.engine.create({
       kind: 'convert',
       options: { format: 'webp' },

@@ -39,6 +39,7 @@ function racingOperation(): Operation<{ scale: number }> {
   return {
     kind: 'stamp',
     version: 1,
+    inputs: 'any',
     optionsSchema: z.strictObject({ scale: z.number().default(2) }),
     resource: () => 'cpu',
     nameSuffix: (o) => `_x${o.scale}`,

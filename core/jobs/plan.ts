@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { summarizeIssues } from '../contract/define.js';
 import { RpcError } from '../contract/errors.js';
 import type { Settings } from '../contract/schemas.js';
@@ -13,7 +13,10 @@ import type { AnyOperation } from './types.js';
 export interface CreateJobRequest {
   kind: string;
   options: unknown;
-  paths: string[];
+  /** Files and folders, every photo under them an input; or `files`. */
+  paths?: string[] | undefined;
+  /** Exactly these photos, where each sits in the mirrored tree, with its size when known. */
+  files?: { path: string; relDir: string; pixels?: number | undefined }[] | undefined;
   outDir?: string | undefined;
   template?: string | undefined;
   suffix?: string | undefined;
@@ -30,6 +33,8 @@ export interface JobPlan {
   resource: string;
   listed: ListedInputs;
   outputs: (string | null)[];
+  /** The folder the inputs share (or the one input). */
+  source: string | null;
 }
 
 export interface PlanDeps {
@@ -51,6 +56,34 @@ async function missingPaths(paths: readonly string[]): Promise<string[]> {
     }
   }
   return missing;
+}
+
+/** The deepest folder holding every path (the path itself when there is one). */
+export function commonSource(paths: readonly string[]): string | null {
+  const [first, ...rest] = paths;
+  if (first === undefined) return null;
+  if (rest.length === 0) return first;
+  let parts = dirname(first).split(sep);
+  for (const p of rest) {
+    const other = dirname(p).split(sep);
+    let n = 0;
+    while (n < parts.length && n < other.length && parts[n] === other[n]) n += 1;
+    parts = parts.slice(0, n);
+  }
+  return parts.join(sep) || sep;
+}
+
+/** The selection as listed inputs: each photo once, in the order given. */
+function selectionOf(files: NonNullable<CreateJobRequest['files']>): ListedInputs {
+  const seen = new Set<string>();
+  const out: ListedInputs = { files: [], errors: [], notPhotos: [] };
+  for (const f of files) {
+    const path = resolve(f.path);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    out.files.push({ path, relDir: f.relDir, pixels: f.pixels });
+  }
+  return out;
 }
 
 /** Refuses a job that would write into a folder Pixelsmith itself owns. */
@@ -86,7 +119,14 @@ export async function planJob(req: CreateJobRequest, op: AnyOperation, deps: Pla
   const template = req.template ?? DEFAULT_TEMPLATE;
   const suffix = req.suffix ?? op.nameSuffix?.(options) ?? '';
   checkTemplate(template, suffix);
-  const missing = await missingPaths(req.paths);
+  if ((req.paths === undefined) === (req.files === undefined)) {
+    throw new RpcError(
+      'INVALID_INPUT',
+      'Give either paths (files and folders) or files (photos), not both or neither.',
+    );
+  }
+  const given = req.paths ?? (req.files ?? []).map((f) => f.path);
+  const missing = await missingPaths(given);
   if (missing.length > 0) {
     const what =
       missing.length === 1 ? `${missing[0]} does not exist` : `These do not exist: ${missing.join(', ')}`;
@@ -95,14 +135,26 @@ export async function planJob(req: CreateJobRequest, op: AnyOperation, deps: Pla
   await op.check?.(options, { signal: deps.signal });
   const outDir = req.outDir ? resolve(req.outDir) : null;
   // The output folder and everything under it is never input, whatever its name.
-  const listed = await listInputs(
-    req.paths,
-    {
-      names: new Set([deps.settings.outputFolderName]),
-      realDirs: new Set(outDir ? [realPathOf(outDir)] : []),
-    },
-    deps.signal,
-  );
+  const listed = req.files
+    ? selectionOf(req.files)
+    : await listInputs(
+        given,
+        {
+          names: new Set([deps.settings.outputFolderName]),
+          realDirs: new Set(outDir ? [realPathOf(outDir)] : []),
+        },
+        deps.signal,
+        op.inputs,
+      );
+  if (listed.files.length === 0 && listed.errors.length === 0) {
+    const left = listed.notPhotos.length;
+    throw new RpcError(
+      'NOT_FOUND',
+      left > 0
+        ? `No photos to work on: the ${left === 1 ? 'one file' : `${left} files`} given ${left === 1 ? 'is not an image' : 'are not images'}; nothing was queued.`
+        : 'No photos to work on: the folders given hold no files; nothing was queued.',
+    );
+  }
   const overwrite = req.overwrite ?? deps.settings.overwriteOutputs;
   const outputs = planOutputs(listed.files, {
     outDir,
@@ -114,5 +166,13 @@ export async function planJob(req: CreateJobRequest, op: AnyOperation, deps: Pla
     occupied: deps.ownership.forJob(operationHash(op.kind, op.version, options), overwrite),
   });
   refuseProtected(outputs, deps.protectedDirs);
-  return { options, outDir, overwrite, resource: op.resource(options), listed, outputs };
+  return {
+    options,
+    outDir,
+    overwrite,
+    resource: op.resource(options),
+    listed,
+    outputs,
+    source: commonSource(given.map((p) => resolve(p))),
+  };
 }

@@ -17,6 +17,7 @@ export class JobReporter {
     private readonly items: ItemsRepo,
     private readonly events: EventBus,
     private readonly now: () => number,
+    private readonly showPath: (path: string) => string = (path) => path,
   ) {}
 
   estimator(jobId: string): EtaEstimator {
@@ -36,18 +37,31 @@ export class JobReporter {
 
   toSummary(job: JobRow): JobSummary {
     const counts = this.jobs.counts(job.id);
-    const finished = counts.done + counts.failed + counts.skipped + counts.cancelled;
+    const worked = counts.done + counts.failed + counts.skipped;
     const partial =
       counts.running > 0 ? this.items.runningOf(job.id).reduce((sum, i) => sum + i.progress, 0) : 0;
     const est = this.estimators.get(job.id);
     const active = job.status === 'running' || job.status === 'queued';
+    // A cancelled job's bar shows the work it did; photos taken off one by one leave the total.
+    const of = job.status === 'cancelled' ? counts.total : counts.total - counts.cancelled;
     return {
       ...job,
+      source: job.source === null ? null : this.showPath(job.source),
       counts,
-      progress: counts.total === 0 ? 1 : Math.min(1, (finished + partial) / counts.total),
-      etaMs: active ? (est?.etaMs(counts.queued + counts.running) ?? null) : null,
+      progress: of <= 0 ? 1 : Math.min(1, (worked + partial) / of),
+      etaMs: active ? (est?.etaMs(counts.queued + counts.running) ?? this.etaFromPixels(job)) : null,
       itemsPerSecond: est?.itemsPerSecond() ?? null,
     };
+  }
+
+  /** Before the first item ends: the pixels left at this machine's measured speed for the kind. */
+  private etaFromPixels(job: JobRow): number | null {
+    const speed = this.items.measuredSpeed(job.kind, JSON.stringify(job.options));
+    if (!speed) return null;
+    const left = this.items.pixelsLeft(job.id);
+    if (left.withPixels === 0) return null;
+    const pixels = left.known + left.withoutPixels * (left.known / left.withPixels);
+    return Math.round(pixels * speed.msPerPixel);
   }
 
   /** Emits `job.updated` and returns the summary it sent. */

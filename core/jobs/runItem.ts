@@ -6,7 +6,7 @@ import { summarizeIssues } from '../contract/define.js';
 import { RpcError, type ErrorCode } from '../contract/errors.js';
 import type { JobRow } from '../db/jobsRepo.js';
 import { writeFileAtomic } from '../kernel/atomicWrite.js';
-import { checkFile, fsError, type ProbeLimits } from '../kernel/probe.js';
+import { checkFile, fsError, pixelsOf, type ProbeLimits } from '../kernel/probe.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
 import { operationHash } from '../kernel/hash.js';
@@ -48,6 +48,8 @@ export interface RunItemDeps {
   signal: AbortSignal;
   progress(fraction: number): void;
   log: ItemContext<unknown>['log'];
+  /** The input's width × height, once read (for this machine's measured speed and ETAs). */
+  pixels(count: number): void;
 }
 
 const SYNC_READ_MAX_BYTES = 2 * 1024 * 1024;
@@ -131,6 +133,10 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
       throw fsError(item.inputPath, error);
     }
     sha = createHash('sha256').update(input).digest('hex');
+    if (item.pixels === null) {
+      const count = await pixelsOf(input);
+      if (count !== null) deps.pixels(count);
+    }
     const outputPath = item.outputPath;
     if (!outputPath) throw new RpcError('INTERNAL', `${item.inputPath} has no planned output.`);
     const opHash = operationHash(deps.operation.kind, deps.operation.version, deps.options);

@@ -377,6 +377,7 @@ export class Scheduler {
         // A long item moves the job's bar too (throttled per job).
         this.d.report.progress(job.id, false);
       },
+      pixels: (count) => this.d.items.setPixels(item.id, count),
       log: (message, { level = 'info', once = false } = {}) =>
         once
           ? this.d.log.once(job.id, item.id, level, message)

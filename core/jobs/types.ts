@@ -49,6 +49,12 @@ export interface Operation<O = unknown> {
   kind: string;
   version: number;
   optionsSchema: z.ZodType<O>;
+  /**
+   * What the kind takes from a folder: `images` (the default) leaves out files that do not
+   * start like an image (notes, sidecars, SVGs), so they never become failed items; `any`
+   * takes every file.
+   */
+  inputs?: 'images' | 'any';
   /** Which resource an item needs (`cpu`, `gpu`, `gemini:<model>`…). */
   resource(options: O): string;
   /**
@@ -61,6 +67,8 @@ export interface Operation<O = unknown> {
    * with other options never replace each other. Default none.
    */
   nameSuffix?(options: O): string;
+  /** An output's size for an input of this size, for estimates; default unknown. */
+  outputSize?(options: O, input: { width: number; height: number }): { width: number; height: number };
   /** Output extension (no dot) for an input, so output names are planned when the job is made. */
   outputExtension(options: O, inputPath: string): string;
   run(ctx: ItemContext<O>): Promise<{ outputs: string[]; details?: ItemDetails }>;

@@ -25,6 +25,18 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
   return resolve(chosen && chosen.trim() !== '' ? chosen : defaultDataDir(process.platform, env));
 }
 
+/**
+ * A path as its user knows it. Files a browser uploaded live at `<imports>/<batch>/<what they
+ * chose>`; they are shown as what was chosen (`photos/a.jpg`). Any other path is shown as it is.
+ */
+export function shownPathOf(path: string, importsDir: string): string {
+  const prefix = importsDir.endsWith(sep) ? importsDir : importsDir + sep;
+  if (!path.startsWith(prefix)) return path;
+  const rest = path.slice(prefix.length);
+  const slash = rest.indexOf(sep);
+  return slash < 0 ? rest : rest.slice(slash + 1);
+}
+
 /** Where each kind of data lives inside the data folder. */
 export function dataPaths(dataDir: string) {
   return {

@@ -32,6 +32,7 @@ function slowModule(observed: { running: number; most: number; runs: string[] })
   const operation = (now: () => number): Operation<{ label: string }> => ({
     kind: 'slow-copy',
     version: 1,
+    inputs: 'any',
     optionsSchema: slice.jobKinds['slow-copy'],
     resource: () => 'test:slow',
     outputExtension: () => 'txt',

@@ -84,6 +84,7 @@ export function gateOperation(): {
   const op: Operation<Record<string, never>> = {
     kind: 'gate',
     version: 1,
+    inputs: 'any',
     optionsSchema: z.strictObject({}),
     resource: () => 'cpu',
     outputExtension: () => 'txt',

@@ -45,6 +45,7 @@ export const convertOperation: Operation<ConvertOptions> = {
   optionsSchema: convertOptionsSchema,
   resource: () => 'cpu',
   outputExtension: (options, inputPath) => targetFormat(options, inputPath),
+  outputSize: (options, input) => outputSize(input, options),
   async run(ctx) {
     const probed = await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
     ctx.signal.throwIfAborted();

@@ -25,6 +25,17 @@ export interface EnhancePlan {
 /** Tiles overlap and carry a context pad: the model sees about this much more than the image. */
 const TILE_OVERHEAD = 1.3;
 
+/** The size an enhanced image has: the input's times `outscale`, rounded. */
+export function enhancedSize(
+  input: { width: number; height: number },
+  outscale: number,
+): { width: number; height: number } {
+  return {
+    width: Math.max(1, Math.round(input.width * outscale)),
+    height: Math.max(1, Math.round(input.height * outscale)),
+  };
+}
+
 /**
  * Refuses, before any pixel is decoded, an upscale this machine cannot finish sensibly: an
  * output over the pixel limit (a 31 KB PNG can declare 16000×16000), one whose canvas would not
@@ -32,8 +43,7 @@ const TILE_OVERHEAD = 1.3;
  * long (measured on this machine, with this model, on this provider).
  */
 export function checkEnhanceBudget(plan: EnhancePlan, limits: EnhanceLimits, memoryBytes = totalmem()): void {
-  const outW = Math.max(1, Math.round(plan.width * plan.outscale));
-  const outH = Math.max(1, Math.round(plan.height * plan.outscale));
+  const { width: outW, height: outH } = enhancedSize(plan, plan.outscale);
   const outPixels = outW * outH;
   const size = `${plan.width}×${plan.height} → ${outW.toLocaleString('en')}×${outH.toLocaleString('en')}`;
   if (outPixels > limits.maxOutputPixels) {

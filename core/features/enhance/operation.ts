@@ -3,7 +3,7 @@ import { enhanceOptionsSchema, type EnhanceOptions } from '../../contract/enhanc
 import { RpcError } from '../../contract/errors.js';
 import { DEFAULT_SETTINGS } from '../../contract/schemas.js';
 import { checkEncodable, formatOfPath, type OutputFormat } from '../../kernel/encode.js';
-import { checkEnhanceBudget, type EnhanceLimits } from './budget.js';
+import { checkEnhanceBudget, enhancedSize, type EnhanceLimits } from './budget.js';
 import { probeBuffer } from '../../kernel/probe.js';
 import type { Operation } from '../../jobs/types.js';
 import { decodeRaster, encodeRaster } from './imageio.js';
@@ -43,6 +43,7 @@ export function createEnhanceOperation(
     optionsSchema: enhanceOptionsSchema,
     resource: () => 'gpu',
     outputExtension: (o, inputPath) => formatFor(o, inputPath),
+    outputSize: (o, input) => enhancedSize(input, o.outscale),
     // photo.png → photo_x2.png: a 2× run never replaces a 4× one.
     nameSuffix: (o) => `_x${o.outscale}`,
     // A job for a model that is not installed is refused before it is queued.
@@ -55,8 +56,7 @@ export function createEnhanceOperation(
         ctx.log(`${model.id}: fell back to ${loaded.provider} (${why})`, { level: 'warn', once: true });
       }
       const format = formatFor(ctx.options, ctx.inputPath);
-      const outW = Math.max(1, Math.round(probed.width * ctx.options.outscale));
-      const outH = Math.max(1, Math.round(probed.height * ctx.options.outscale));
+      const { width: outW, height: outH } = enhancedSize(probed, ctx.options.outscale);
       checkEncodable(format, outW, outH, ctx.inputPath);
       checkEnhanceBudget(
         {

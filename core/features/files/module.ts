@@ -2,6 +2,7 @@ import { filesSlice } from '../../contract/files.js';
 import { defineModule } from '../module.js';
 import { registerScanCommand } from './cli.js';
 import { migration as thumbRefs } from './migrations/0020-thumb-refs.js';
+import { migration as library } from './migrations/0110-library.js';
 import { scanPaths } from './scan.js';
 import { createThumbnailService } from './thumbnail.js';
 import { createThumbRefsRepo } from './thumbRefsRepo.js';
@@ -10,7 +11,7 @@ import { createThumbRefsRepo } from './thumbRefsRepo.js';
 export const filesModule = defineModule({
   name: 'files',
   contract: filesSlice,
-  migrations: [thumbRefs],
+  migrations: [thumbRefs, library],
   setup(ctx) {
     const thumbRefsRepo = createThumbRefsRepo(ctx.db);
     const thumbnails = createThumbnailService({

@@ -19,6 +19,8 @@ export const jobsModule = defineModule({
       'jobs.pause': ({ id }) => jobs.pause(id),
       'jobs.resume': ({ id }) => jobs.resume(id),
       'jobs.retryFailed': ({ id }) => jobs.retryFailed(id),
+      'jobs.estimate': ({ kind, options, images }) => jobs.estimate(kind, options, images),
+      'jobs.clearFinished': () => ({ removed: jobs.clearFinished() }),
       'jobs.cancelItem': ({ itemId }) => jobs.cancelItem(itemId),
     },
   }),

@@ -5,6 +5,7 @@ import { createApiKeysRepo } from './apiKeysRepo.js';
 import { KeyStore } from './keyStore.js';
 import { migration as keysTables } from './migrations/0060-keys.js';
 import { migration as keyConstraints } from './migrations/0090-key-constraints.js';
+import { migration as keyChecks } from './migrations/0120-key-checks.js';
 import { QuotaManager } from './quota.js';
 import { FileSecretBox, type SecretBox } from './secretBox.js';
 
@@ -21,7 +22,7 @@ declare module '../module.js' {
 export const keysModule = defineModule({
   name: 'keys',
   contract: keysSlice,
-  migrations: [keysTables, keyConstraints],
+  migrations: [keysTables, keyConstraints, keyChecks],
   setup(ctx) {
     const secrets = ctx.services.secrets ?? new FileSecretBox(ctx.paths.secretKey);
     const changed = (reason: string): void => ctx.events.emit('keys.changed', { reason });
