@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineHarness, gateOperation, type EngineHarness } from '../../test/helpers/engine.js';
 import { eventually } from '../../test/helpers/eventually.js';
@@ -99,10 +100,10 @@ describe('estimates and progress', () => {
   it('estimate output sizes from the kind, and time only once this machine has measured the kind', async () => {
     h = engineHarness();
     const { a, b, c } = shoot(h.dir);
-    const sizes = [KNOWN_IMAGES['0014.jpg'], KNOWN_IMAGES['0030.jpg'], KNOWN_IMAGES['00003.png']].map(
-      (k) => ({
-        width: k?.width ?? 1,
-        height: k?.height ?? 1,
+    const sizes = await Promise.all(
+      [a, b, c].map(async (p) => {
+        const meta = await sharp(p).metadata();
+        return { width: meta.width, height: meta.height };
       }),
     );
     const options = { format: 'webp', maxSize: 256 };
