@@ -108,12 +108,17 @@ describe('estimates and progress', () => {
     );
     const options = { format: 'webp', maxSize: 256 };
     const before = h.engine.estimate('convert', options, sizes);
-    const biggest = sizes.reduce((m, s) => (s.width * s.height > m.width * m.height ? s : m));
-    const k = Math.min(1, 256 / Math.max(biggest.width, biggest.height));
+    // maxSize fits the longest side inside 256 and never enlarges.
+    const outputs = sizes.map((s) => {
+      const k = Math.min(1, 256 / Math.max(s.width, s.height));
+      return { width: Math.round(s.width * k), height: Math.round(s.height * k) };
+    });
+    const largest = outputs.reduce((m, o) => (o.width * o.height > m.width * m.height ? o : m));
     expect(before).toMatchObject({
       photos: 3,
       inputPixels: sizes.reduce((n, s) => n + s.width * s.height, 0),
-      largestOutput: { width: Math.round(biggest.width * k), height: Math.round(biggest.height * k) },
+      largestOutput: largest,
+      outputPixels: outputs.reduce((n, o) => n + o.width * o.height, 0),
       estimatedMs: null,
       measuredFrom: 0,
       costUsd: null,
