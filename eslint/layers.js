@@ -17,9 +17,10 @@ export const PACKAGES = {
     'ws',
     'commander',
     'protobufjs',
+    'yazl',
   ],
   /** Pure JavaScript that also runs in the renderer and the sandboxed preload. */
-  browser: ['zod', 'react', 'react-dom', 'p-queue'],
+  browser: ['zod', 'react', 'react-dom', 'p-queue', '@tanstack/react-virtual'],
   /** Electron's own API: the desktop shell only. */
   electron: ['electron'],
 };

@@ -38,6 +38,8 @@ export interface CoreOptions {
   resourcesDir?: string;
   /** A read-only folder of model files (default: PIXELSMITH_MODELS_DIR). */
   modelsDir?: string | undefined;
+  /** Folders a browser may choose output folders from (see `CoreEnvironment.folderRoots`). */
+  folderRoots?: readonly string[] | undefined;
   /** Gemini API base URL; default Google's (PIXELSMITH_GEMINI_BASE_URL overrides, for tests). */
   geminiBaseUrl?: string | undefined;
   /** Services a shell provides (Electron: `secrets` through the OS keychain). */
@@ -118,6 +120,7 @@ export function createCore(options: CoreOptions): Core {
     resourcesDir,
     modelsDir: options.modelsDir ?? process.env.PIXELSMITH_MODELS_DIR,
     geminiBaseUrl: options.geminiBaseUrl ?? process.env.PIXELSMITH_GEMINI_BASE_URL,
+    folderRoots: options.folderRoots,
   };
   const context: ModuleContext = {
     env,

@@ -7,6 +7,10 @@ export const IPC = {
   event: (name: string): string => `evt:${name}`,
   /** renderer → main: `callId` of an invocation to abort. */
   cancel: 'rpc:cancel',
+  /** The desktop's own windows: reveal an item's output in the file manager (by item, never a path). */
+  showInFolder: 'shell:showInFolder',
+  /** The system's folder picker; answers the chosen folder or null. */
+  pickFolder: 'shell:pickFolder',
 } as const;
 
 /** What the preload sends with each invocation: the input and an id to cancel it by. */

@@ -16,6 +16,8 @@ export const keyInfoSchema = z.object({
   /** While open, the key is not used (after 3 consecutive server errors); ms epoch or null. */
   circuitOpenUntil: z.number().nullable(),
   consecutiveFailures: z.number().int(),
+  /** The last test (a real call): when, whether it worked, what was said; null: never tested. */
+  lastCheck: z.object({ at: z.number(), ok: z.boolean(), message: z.string() }).nullable(),
 });
 export type KeyInfo = z.output<typeof keyInfoSchema>;
 
@@ -77,6 +79,8 @@ const keyMethods = {
       rows: z.array(usageRowSchema),
       limits: z.array(modelLimitSchema),
       margin: z.number(),
+      /** Successful Gemini calls since midnight Pacific and their cost at public prices. */
+      today: z.object({ calls: z.number().int(), usd: z.number(), pricesAsOf: z.string() }),
     }),
   },
   'usage.setLimit': {

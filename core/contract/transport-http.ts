@@ -36,6 +36,21 @@ export interface HttpTransportOptions {
   reconnectMs?: number;
 }
 
+/**
+ * The event socket's state, for a banner: `connecting` at first, `open`, `reconnecting` after it
+ * closed, `disconnected` once a few tries in a row have failed (it keeps trying, more slowly).
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'disconnected';
+
+export interface ConnectionWatch {
+  state(): ConnectionState;
+  /** Calls `listener` on every change; returns an unsubscribe function. */
+  subscribe(listener: (state: ConnectionState) => void): () => void;
+}
+
+/** Failed reconnects in a row before the state says `disconnected`. */
+const TRIES_BEFORE_DISCONNECTED = 3;
+
 function wsUrl(baseUrl: string): string {
   const pageOrigin = (globalThis as { location?: { origin: string } }).location?.origin;
   const origin = baseUrl === '' && pageOrigin ? pageOrigin : baseUrl;
@@ -66,7 +81,9 @@ function asResult(body: unknown, status: number): Result<unknown> {
 }
 
 /** Calls `POST /rpc/<name>` and listens on the `/events` WebSocket (opened on first subscribe). */
-export function createHttpTransport(options: HttpTransportOptions): Transport {
+export function createHttpTransport(
+  options: HttpTransportOptions,
+): Transport & { connection: ConnectionWatch } {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const listeners = new Map<(event: EventEnvelope) => void, ReadonlySet<string> | null>();
   let socket: WebSocketLike | null = null;
@@ -83,6 +100,14 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     if (socket && open) socket.send(JSON.stringify(wanted()));
   };
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let state: ConnectionState = 'connecting';
+  let failedTries = 0;
+  const stateListeners = new Set<(state: ConnectionState) => void>();
+  const setState = (next: ConnectionState): void => {
+    if (next === state) return;
+    state = next;
+    for (const l of stateListeners) l(next);
+  };
 
   const connect = (): void => {
     const ws = options.webSocket(
@@ -94,6 +119,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     ws.addEventListener('open', () => {
       if (socket !== ws) return;
       open = true;
+      failedTries = 0;
+      setState('open');
       announce();
     });
     ws.addEventListener('message', (message) => {
@@ -114,16 +141,30 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     ws.addEventListener('close', () => {
       if (socket !== ws) return;
       socket = null;
+      if (!open) failedTries += 1;
+      open = false;
+      setState(failedTries >= TRIES_BEFORE_DISCONNECTED ? 'disconnected' : 'reconnecting');
       if (listeners.size > 0 && reconnectTimer === null) {
-        reconnectTimer = setTimeout(() => {
-          reconnectTimer = null;
-          if (listeners.size > 0 && socket === null) connect();
-        }, options.reconnectMs ?? 1000);
+        const base = options.reconnectMs ?? 1000;
+        reconnectTimer = setTimeout(
+          () => {
+            reconnectTimer = null;
+            if (listeners.size > 0 && socket === null) connect();
+          },
+          Math.min(base * 2 ** failedTries, base * 5),
+        );
       }
     });
   };
 
   return {
+    connection: {
+      state: () => state,
+      subscribe(listener) {
+        stateListeners.add(listener);
+        return () => stateListeners.delete(listener);
+      },
+    },
     async call(name, input, callOptions = {}) {
       const { signal } = callOptions;
       if (signal?.aborted) return cancelledResult(name);

@@ -30,6 +30,11 @@ export interface CoreEnvironment {
   resourcesDir: string;
   /** A read-only folder of model files (PIXELSMITH_MODELS_DIR). */
   modelsDir?: string | undefined;
+  /**
+   * Folders a browser may choose an output folder from (`serve --root`); default the home
+   * folder. The desktop app uses the system's own folder picker instead.
+   */
+  folderRoots?: readonly string[] | undefined;
   /** Gemini API base URL (PIXELSMITH_GEMINI_BASE_URL; tests point it at the fake). */
   geminiBaseUrl?: string | undefined;
 }

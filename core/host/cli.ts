@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createCore, type Core } from '../app/createCore.js';
@@ -40,13 +40,17 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .showHelpAfterError('(run `pixelsmith --help` for usage)')
     .exitOverride();
 
-  const openCore = (runJobs: 'all' | 'own', protectedDirs: string[] = []): Core => {
+  const openCore = (
+    runJobs: 'all' | 'own',
+    extra: { protectedDirs?: string[]; shell?: 'cli' | 'web'; folderRoots?: string[] } = {},
+  ): Core => {
     const { dataDir } = program.opts<{ dataDir?: string }>();
     return createCore({
       dataDir: resolveDataDir(dataDir),
-      shell: 'cli',
+      shell: extra.shell ?? 'cli',
       runJobs,
-      protectedDirs,
+      protectedDirs: extra.protectedDirs ?? [],
+      folderRoots: extra.folderRoots,
       log: (line) => io.err(`${line}\n`),
     });
   };
@@ -60,17 +64,22 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '--token-file <file>',
       'read the access token from this file (default: $PIXELSMITH_TOKEN, else a new one per launch)',
     )
+    .option(
+      '--root <dir>',
+      'a folder the browser studio may choose output folders from (repeat for more; default: your home folder)',
+      (dir: string, previous: string[] = []) => [...previous, resolve(dir)],
+    )
     .addHelpText(
       'after',
       '\nEvery request needs the access token. Open the printed URL once: it carries the token, which\n' +
         'the page trades for a cookie. The token is never taken from the command line (others see it in ps).',
     )
-    .action(async (opts: { host: string; port: number; tokenFile?: string }) => {
+    .action(async (opts: { host: string; port: number; tokenFile?: string; root?: string[] }) => {
       const { token } = resolveToken({ env: process.env.PIXELSMITH_TOKEN, file: opts.tokenFile });
       const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir);
       // The server is the studio's engine: it runs every job, and picks up interrupted ones.
       // It never writes into the studio it serves.
-      const core = openCore('all', [STATIC_DIR]);
+      const core = openCore('all', { protectedDirs: [STATIC_DIR], shell: 'web', folderRoots: opts.root });
       const server = await startServer({
         core,
         dataDir,

@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Core } from '../app/createCore.js';
+import { createLocalTransport } from '../app/localTransport.js';
+import { buildClient } from '../contract/client.js';
 import { dispatch } from '../contract/dispatch.js';
 import { RpcError, type RpcErrorData } from '../contract/errors.js';
 import { dataPaths } from '../kernel/paths.js';
 import { MIN_TOKEN_LENGTH, originAllowed, presentedToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
 import { BodyTooLargeError, discardBody, readBody } from './body.js';
+import { sendItemOutput, sendJobZip } from './downloads.js';
 import { createEventSocket } from './eventSocket.js';
 import { decodeOrNull, parseTarget, sameSiteLocation, sendError, sendJson, sendPage } from './http.js';
 import { prepareImports } from './imports.js';
@@ -57,8 +60,8 @@ function isAbort(error: unknown): boolean {
 }
 
 /**
- * The web shell: `POST /rpc/<name>`, the `/events` WebSocket, `PUT /upload`, and the built
- * studio. Every request needs the token, always, whatever the address (another local account
+ * The web shell: `POST /rpc/<name>`, the `/events` WebSocket, `PUT /upload`, `GET /download/…`
+ * (results), and the built studio. Every request needs the token, always, whatever the address (another local account
  * can reach loopback too): as `Authorization: Bearer` or the HttpOnly cookie that opening the
  * printed `/?token=` URL sets. Any bytes may arrive before that check, so nothing on the way can
  * throw: a malformed request is answered 400.
@@ -136,6 +139,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     else sendError(res, result.error);
   };
 
+  const client = buildClient(createLocalTransport(options.core));
+  const handleDownload = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    if (req.method !== 'GET') {
+      return refuseBody(req, res, { code: 'NOT_FOUND', message: 'Download with GET.' }, { allow: 'GET' });
+    }
+    const item = /^\/download\/item\/(\d{1,15})$/.exec(url.pathname);
+    if (item) {
+      const index = Number(url.searchParams.get('index') ?? '0');
+      if (!Number.isInteger(index) || index < 0) {
+        return sendError(res, { code: 'INVALID_INPUT', message: 'index must be a whole number from 0.' });
+      }
+      return sendItemOutput(client, res, Number(item[1]), index);
+    }
+    const job = /^\/download\/job\/([A-Za-z0-9-]{1,64})\.zip$/.exec(url.pathname);
+    if (job) return sendJobZip(client, res, job[1] ?? '');
+    return sendError(res, {
+      code: 'NOT_FOUND',
+      message: `${url.pathname} is not a download; use /download/item/<id> or /download/job/<id>.zip.`,
+    });
+  };
+
   const handlePage = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const offered = url.searchParams.get('token');
     if (offered !== null) {
@@ -166,7 +190,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = parseTarget(req.url);
     if (url === null)
       return refuseBody(req, res, { code: 'INVALID_INPUT', message: 'Malformed request target.' });
-    const api = url.pathname.startsWith('/rpc/') || url.pathname === '/upload' || url.pathname === '/events';
+    const api =
+      url.pathname.startsWith('/rpc/') ||
+      url.pathname.startsWith('/download/') ||
+      url.pathname === '/upload' ||
+      url.pathname === '/events';
     if (!api) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         return refuseBody(req, res, {
@@ -184,6 +212,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       sendJson(res, 200, { ok: true, value: { path: await receiveUpload(req, url, importsDir, maxUpload) } });
       return;
     }
+    if (url.pathname.startsWith('/download/')) return handleDownload(req, res, url);
     if (url.pathname === '/events') {
       return refuseBody(req, res, {
         code: 'INVALID_INPUT',

@@ -1,4 +1,4 @@
-import { ipcMain, type BrowserWindow, type WebFrameMain } from 'electron';
+import { dialog, ipcMain, shell, type BrowserWindow, type WebFrameMain } from 'electron';
 import type { Core } from '../../core/app/createCore.js';
 import { dispatch } from '../../core/contract/dispatch.js';
 import { IPC, type IpcCall } from '../../core/contract/ipc.js';
@@ -53,6 +53,25 @@ export function registerIpc(
     if (isTrustedFrame(event.senderFrame)) inFlight.get(`${event.sender.id}:${String(callId)}`)?.abort();
   };
   ipcMain.on(IPC.cancel, onCancel);
+  // Desktop-only verbs: the output is found through the contract, so a window can reveal only
+  // what a job made, never name a path of its own.
+  ipcMain.handle(IPC.showInFolder, async (event, itemId: unknown, index: unknown) => {
+    if (!isTrustedFrame(event.senderFrame)) return false;
+    const out = await dispatch(core, 'files.outputRef', { itemId, index: index ?? 0 });
+    if (!out.ok) return false;
+    shell.showItemInFolder((out.value as { path: string }).path);
+    return true;
+  });
+  ipcMain.handle(IPC.pickFolder, async (event, title: unknown) => {
+    if (!isTrustedFrame(event.senderFrame)) return null;
+    const owner = windows().find((w) => w.webContents === event.sender);
+    const options: Electron.OpenDialogOptions = {
+      title: typeof title === 'string' ? title.slice(0, 200) : 'Choose a folder',
+      properties: ['openDirectory', 'createDirectory'],
+    };
+    const picked = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
+  });
   const unsubscribe = core.events.subscribe((event) => {
     for (const win of windows()) {
       if (!win.isDestroyed()) win.webContents.send(IPC.event(event.name), event.payload);
@@ -61,6 +80,8 @@ export function registerIpc(
   return () => {
     unsubscribe();
     ipcMain.off(IPC.cancel, onCancel);
+    ipcMain.removeHandler(IPC.showInFolder);
+    ipcMain.removeHandler(IPC.pickFolder);
     for (const name of names) ipcMain.removeHandler(IPC.call(name));
     for (const controller of inFlight.values()) controller.abort();
   };

@@ -38,4 +38,8 @@ const transport: Transport = {
 contextBridge.exposeInMainWorld('api', buildClient(transport));
 contextBridge.exposeInMainWorld('pixelsmithShell', {
   pathForFile: (file: File): string => webUtils.getPathForFile(file),
+  showInFolder: (itemId: number, index = 0): Promise<boolean> =>
+    ipcRenderer.invoke(IPC.showInFolder, itemId, index) as Promise<boolean>,
+  pickFolder: (title?: string): Promise<string | null> =>
+    ipcRenderer.invoke(IPC.pickFolder, title) as Promise<string | null>,
 });

@@ -67,14 +67,24 @@ describe.each<TransportKind>(['direct', 'http'])('keys and usage over %s', (kind
       tier: 'tier1',
       secret: BAD,
     });
+    expect((await api.keys.list()).find((k) => k.id === good.id)?.lastCheck).toBeNull();
     expect((await api.keys.test({ id: good.id })).ok).toBe(true);
+    // The outcome stays with the key: the list says it is verified, and when.
+    expect((await api.keys.list()).find((k) => k.id === good.id)?.lastCheck).toMatchObject({
+      ok: true,
+      at: expect.any(Number),
+      message: expect.stringMatching(/works/),
+    });
     expect(fake.requests.some((r) => r.path.endsWith('/models') && r.apiKey === GOOD)).toBe(true);
     const refused = await api.keys.test({ id: bad.id });
     expect(refused).toMatchObject({
       ok: false,
       message: expect.stringMatching(/refused by Google.*now disabled/),
     });
-    expect((await api.keys.list()).find((k) => k.id === bad.id)?.disabledReason).toMatch(/refused/);
+    expect((await api.keys.list()).find((k) => k.id === bad.id)).toMatchObject({
+      disabledReason: expect.stringMatching(/refused/),
+      lastCheck: { ok: false, message: expect.stringMatching(/refused by Google/) },
+    });
     expect((await api.keys.enable({ id: bad.id })).disabledReason).toBeNull();
     expect((await api.keys.disable({ id: bad.id, reason: 'lost laptop' })).disabledReason).toBe(
       'lost laptop',

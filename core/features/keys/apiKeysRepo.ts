@@ -13,6 +13,8 @@ export interface ApiKeyRow {
   circuitOpenUntil: number | null;
   circuitBackoffMs: number;
   lastUsedAt: number;
+  /** The last `keys.test`: when, whether it worked, what was said; null before any. */
+  lastCheck: { at: number; ok: boolean; message: string } | null;
 }
 
 interface Raw {
@@ -28,6 +30,9 @@ interface Raw {
   circuit_open_until: number | null;
   circuit_backoff_ms: number;
   last_used_at: number;
+  checked_at: number | null;
+  check_ok: number | null;
+  check_message: string | null;
 }
 
 const toRow = (r: Raw): ApiKeyRow => ({
@@ -43,6 +48,8 @@ const toRow = (r: Raw): ApiKeyRow => ({
   circuitOpenUntil: r.circuit_open_until,
   circuitBackoffMs: r.circuit_backoff_ms,
   lastUsedAt: r.last_used_at,
+  lastCheck:
+    r.checked_at === null ? null : { at: r.checked_at, ok: r.check_ok === 1, message: r.check_message ?? '' },
 });
 
 /** The `api_keys` table. Statements are prepared once: `touch` and friends run on every request. */
@@ -56,6 +63,9 @@ export function createApiKeysRepo(db: Database) {
   const remove = db.prepare('DELETE FROM api_keys WHERE id = ?');
   const setDisabled = db.prepare('UPDATE api_keys SET disabled_reason = ? WHERE id = ?');
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  const checked = db.prepare(
+    'UPDATE api_keys SET checked_at = ?, check_ok = ?, check_message = ? WHERE id = ?',
+  );
   const succeeded = db.prepare(
     'UPDATE api_keys SET consecutive_failures = 0, circuit_open_until = NULL, circuit_backoff_ms = 0 WHERE id = ?',
   );
@@ -74,6 +84,8 @@ export function createApiKeysRepo(db: Database) {
     remove: (id: string): boolean => remove.run(id).changes === 1,
     setDisabled: (id: string, reason: string | null): void => void setDisabled.run(reason, id),
     touch: (id: string, at: number): void => void touch.run(at, id),
+    checked: (id: string, at: number, ok: boolean, message: string): void =>
+      void checked.run(at, ok ? 1 : 0, message, id),
     /** A success closes the circuit and resets the failure count and backoff. */
     succeeded: (id: string): void => void succeeded.run(id),
     failed: (id: string, failures: number, openUntil: number | null, backoffMs: number): void =>

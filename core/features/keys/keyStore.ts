@@ -26,6 +26,7 @@ const toInfo = (k: ApiKeyRow): KeyInfo => ({
   disabledReason: k.disabledReason,
   circuitOpenUntil: k.circuitOpenUntil,
   consecutiveFailures: k.consecutiveFailures,
+  lastCheck: k.lastCheck,
 });
 
 /**
@@ -81,9 +82,20 @@ export class KeyStore {
     return toInfo(this.require(id));
   }
 
-  /** Makes a real `models.list` call with the key; an invalid key is disabled with the reason. */
+  /**
+   * Makes a real `models.list` call with the key; an invalid key is disabled with the reason.
+   * The outcome is kept with the key, so the list says which keys are verified.
+   */
   async test(id: string): Promise<{ ok: boolean; message: string }> {
     const key = this.require(id);
+    const result = await this.check(key);
+    this.repo.checked(id, this.now(), result.ok, result.message);
+    this.o.onChange?.('tested');
+    return result;
+  }
+
+  private async check(key: ApiKeyRow): Promise<{ ok: boolean; message: string }> {
+    const id = key.id;
     const { GoogleGenAI } = await import('@google/genai');
     const ai = new GoogleGenAI({
       apiKey: this.o.secrets.decrypt(key.secret),

@@ -19,6 +19,13 @@ export function createKeyUsageRepo(db: Database) {
     'SELECT DISTINCT project, model FROM key_usage WHERE at > ?',
   );
   const prune = db.prepare('DELETE FROM key_usage WHERE at < ?');
+  const spent = db.prepare<
+    [number],
+    { model: string; calls: number; tokens: number | null; untokened: number }
+  >(
+    'SELECT model, COUNT(*) AS calls, SUM(output_tokens) AS tokens, SUM(output_tokens IS NULL) AS untokened ' +
+      "FROM key_usage WHERE status = 'ok' AND at > ? GROUP BY model",
+  );
   return {
     /** Requests after `since` (exclusive). */
     countSince: (project: string, model: string, since: number): number =>
@@ -36,6 +43,9 @@ export function createKeyUsageRepo(db: Database) {
     ): void => void settle.run(status, inputTokens, outputTokens, id),
     cancel: (id: number): void => void cancel.run(id),
     pairsSince: (since: number): { project: string; model: string }[] => pairs.all(since),
+    /** Successful calls after `since` per model, with their output tokens. */
+    callsSince: (since: number): { model: string; calls: number; tokens: number; untokened: number }[] =>
+      spent.all(since).map((r) => ({ ...r, tokens: r.tokens ?? 0 })),
     /** Deletes rows older than `before`; returns how many. */
     prune: (before: number): number => prune.run(before).changes,
   };

@@ -52,7 +52,12 @@ export const keysModule = defineModule({
         'keys.disable': ({ id, reason }) => keys.setDisabled(id, reason ?? 'disabled by you'),
         'keys.enable': ({ id }) => keys.setDisabled(id, null),
         'keys.remove': ({ id }) => ({ removed: keys.remove(id) }),
-        'usage.summary': () => ({ rows: quota.summary(), limits: quota.limitsList(), margin: quota.margin }),
+        'usage.summary': () => ({
+          rows: quota.summary(),
+          limits: quota.limitsList(),
+          margin: quota.margin,
+          today: quota.spendToday(),
+        }),
         'usage.setLimit': (limit) => quota.setLimit(limit),
       },
       services: { secrets, quota },

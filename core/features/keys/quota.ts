@@ -10,6 +10,7 @@ import { outcomeFromError, type Outcome } from './outcome.js';
 
 export type { Outcome } from './outcome.js';
 import { nextPacificMidnight, pacificDayStart } from './pacific.js';
+import { callsCost, PRICES_AS_OF } from './pricing.js';
 import type { SecretBox } from './secretBox.js';
 
 /** A reserved request slot: which key to call with, and the row that counts it. */
@@ -316,6 +317,17 @@ export class QuotaManager {
         keys: mine.length,
       };
     });
+  }
+
+  /** Successful calls since midnight Pacific and what they cost at the public prices. */
+  spendToday(): { calls: number; usd: number; pricesAsOf: string } {
+    let calls = 0;
+    let usd = 0;
+    for (const row of this.usage.callsSince(pacificDayStart(this.now()) - 1)) {
+      calls += row.calls;
+      usd += callsCost(row.model, row.tokens, row.untokened);
+    }
+    return { calls, usd, pricesAsOf: PRICES_AS_OF };
   }
 
   limitsList(): ModelLimit[] {
