@@ -8,11 +8,16 @@ export const modelInfoSchema = z.object({
   task: z.enum(['upscale', 'face-restore', 'face-detect']),
   scale: z.number().int(),
   licence: z.string(),
+  /** What the model is for, in a sentence for people. */
+  summary: z.string(),
+  /** Technical details (checksums of the official weights, architecture, decoding). */
   notes: z.string(),
   installed: z.boolean(),
   /** Where an installed model's file is. */
   path: z.string().nullable(),
   bytes: z.number().int().nullable(),
+  /** sha256 of the installed file, else the catalog's verified one; null when none is known. */
+  sha256: z.string().nullable(),
   /** `download`/`import`: in the data folder; `folder`: in PIXELSMITH_MODELS_DIR (read-only). */
   source: z.enum(['download', 'import', 'folder']).nullable(),
   /** A verified download source exists; otherwise the model is import-only. */

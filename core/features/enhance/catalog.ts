@@ -30,6 +30,9 @@ export const catalogEntrySchema = z.object({
     .nullable(),
   licence: z.string(),
   urls: z.array(z.string().url()),
+  /** What the model is for, in a sentence for people (no checksums or internals). */
+  summary: z.string().min(1),
+  /** Technical details: checksums of the official weights, architecture, how to decode outputs. */
   notes: z.string(),
 });
 export type CatalogEntry = z.output<typeof catalogEntrySchema>;

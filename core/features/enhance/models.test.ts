@@ -103,6 +103,10 @@ describe('model catalog and store', () => {
       expect(entry.sha256, entry.id).not.toBeNull();
     }
     expect(real.filter((e) => e.urls.length > 0).every((e) => e.sha256 && e.bytes)).toBe(true);
+    // The summary is for people: checksums, priors and other internals belong in the notes.
+    for (const entry of real) {
+      expect(entry.summary, entry.id).not.toMatch(/[0-9a-f]{16}|sha256|prior|\.pth|onnx/i);
+    }
     expect(real.map((e) => e.id)).toEqual(
       expect.arrayContaining([
         'realesr-general-x4v3',
@@ -123,6 +127,8 @@ describe('model catalog and store', () => {
       installed: true,
       source: 'folder',
       path: ANIME,
+      summary: anime.summary,
+      sha256: anime.sha256,
     });
     expect(listed.find((m) => m.id === 'realesr-general-x4v3')).toMatchObject({
       installed: false,
@@ -179,7 +185,14 @@ describe('model catalog and store', () => {
     const mine = join(dir.path, 'my x3 model.onnx');
     writeFileSync(mine, nearestUpscaleModel(3));
     const custom = await s.import(mine, {});
-    expect(custom).toMatchObject({ id: 'my-x3-model', task: 'upscale', scale: 3, installed: true });
+    expect(custom).toMatchObject({
+      id: 'my-x3-model',
+      task: 'upscale',
+      scale: 3,
+      installed: true,
+      summary: 'A model you imported.',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect((await s.resolve('my-x3-model')).convention).toMatchObject({ channels: 'RGB', range: [0, 1] });
     const notModel = join(dir.path, 'notes.onnx');
     copyFileSync(join(FIXTURES, 'MANIFEST.md'), notModel);
