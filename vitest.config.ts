@@ -14,6 +14,7 @@ export default defineConfig({
       'test/process/**/*.test.ts',
       'test/fakes/**/*.test.ts',
       'test/helpers/**/*.test.ts',
+      'renderer/**/*.test.ts',
     ],
     environment: 'node',
     testTimeout: 30_000,

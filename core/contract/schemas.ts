@@ -31,6 +31,8 @@ export const absolutePath = z
 const settingsFields = {
   /** Colour theme; `system` follows the OS. */
   theme: z.enum(['system', 'light', 'dark']),
+  /** The studio's language; `system` follows the browser or OS (English where it has no catalogue). */
+  language: z.enum(['system', 'en', 'de']),
   /** Name of the output folder created next to the inputs. */
   outputFolderName: z
     .string()
@@ -62,6 +64,7 @@ export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   theme: 'system',
+  language: 'system',
   outputFolderName: 'pixelsmith',
   thumbnailSize: 320,
   // sharp's own default limit (0x3FFF²): about 268 MP.

@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import { FIXTURE_IMAGES, tempDir } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { emptyLibrary, gallery, holidayFolder, inspector, nav } from './helpers.js';
 import { startStudio, type StudioServer } from './server.js';
 
 let studio: StudioServer;
@@ -17,60 +18,60 @@ test.afterAll(async () => {
 
 const job = (page: Page) => page.getByRole('list', { name: 'Jobs' }).getByRole('listitem').first();
 
-test('convert from the library: the Queue shows progress, the failure and its reason; Retry failed fixes it', async ({
+async function chooseOutput(page: Page, folder: string): Promise<void> {
+  await inspector(page).getByRole('button', { name: 'Choose…' }).click();
+  const chooser = page.getByRole('dialog', { name: 'Choose an output folder' });
+  await chooser.getByRole('button', { name: folder, exact: true }).click();
+  await chooser.getByRole('button', { name: 'Use this folder' }).click();
+  await expect(chooser).toBeHidden();
+}
+
+test('convert what the library shows: damaged and non-images never queued; a failure that can mend is retried; Clear finished', async ({
   page,
 }) => {
-  const folder = join(work.path, 'Holiday');
-  mkdirSync(folder);
-  for (const name of ['0014.jpg', '0030.jpg', 'ADE_val_00000114.jpg', 'esrgan_lq_comic.png'])
-    copyFileSync(join(FIXTURE_IMAGES, name), join(folder, name));
-  writeFileSync(join(folder, 'beach.jpg'), 'not really a photo');
-  const out = join(work.path, 'converted');
+  // A file where the job's output folder must go: every photo fails, in a way that can mend.
+  const out = join(studio.root, 'converted');
+  mkdirSync(out);
+  writeFileSync(join(out, 'Holiday'), 'in the way');
 
   await page.goto(studio.url);
-  await page.getByLabel('Add folder').setInputFiles(folder);
-  await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(4);
-  const convert = page.getByRole('form', { name: 'Convert' });
-  await convert.getByLabel('Format').selectOption('webp');
-  await convert.getByLabel('Longest side (px)').fill('64');
-  await convert.getByLabel('Output folder').fill(out);
-  await convert.getByRole('button', { name: 'Convert 4 photos' }).click();
+  await nav(page, 'Convert').click();
+  await page.getByLabel('Add folder').first().setInputFiles(holidayFolder(work.path));
+  await expect(gallery(page).getByRole('option')).toHaveCount(8);
+  await inspector(page).getByLabel('Format').selectOption('webp');
+  await chooseOutput(page, 'converted');
+  await inspector(page).getByRole('button', { name: 'Convert 7 photos' }).click();
+  await inspector(page)
+    .getByRole('button', { name: /7 failed/ })
+    .click();
 
   await expect(page.getByRole('heading', { name: 'Queue', level: 1 })).toBeVisible();
-  await expect(job(page).getByText('done', { exact: true }).first()).toBeVisible();
-  await expect(job(page)).toContainText('5 of 5');
-  await expect(job(page)).toContainText('1 failed');
-  const failedRow = job(page)
-    .getByRole('table', { name: 'Items' })
-    .getByRole('row', { name: /beach\.jpg/ });
-  await expect(failedRow).toContainText('is not an image Pixelsmith can read');
-  const outputs = readdirSync(join(out, 'Holiday')).sort();
-  expect(outputs).toEqual(['0014.webp', '0030.webp', 'ADE_val_00000114.webp', 'esrgan_lq_comic.webp']);
-  const meta = await sharp(join(out, 'Holiday', '0030.webp')).metadata();
-  expect(Math.max(meta.width, meta.height)).toBe(64);
+  await expect(job(page)).toContainText('done, 7 failed');
+  await expect(job(page)).toContainText('7 of 7 photos');
+  await expect(job(page)).toContainText('Holiday');
+  await expect(job(page)).toContainText(out);
+  const items = job(page).getByRole('list', { name: 'Items' });
+  await expect(items.getByRole('listitem')).toHaveCount(7);
+  await expect(items).not.toContainText('/imports/');
+  await expect(items).not.toContainText('cut-short.png');
 
-  // The user replaces the broken file with a real photo (it lives where the server stored the upload).
-  const uploaded = readdirSync(join(studio.dataDir, 'imports'), {
-    recursive: true,
-    withFileTypes: true,
-  }).find((e) => e.name === 'beach.jpg');
-  expect(uploaded).toBeDefined();
-  copyFileSync(join(FIXTURE_IMAGES, '0030.jpg'), join(uploaded?.parentPath ?? '', 'beach.jpg'));
-  await job(page).getByRole('button', { name: 'Retry failed' }).click();
-  await expect(job(page).getByRole('button', { name: 'Failed (0)' })).toBeVisible({ timeout: 15_000 });
-  await job(page).getByRole('button', { name: /^All/ }).click();
-  await expect(
-    job(page)
-      .getByRole('table', { name: 'Items' })
-      .getByRole('row', { name: /beach\.jpg/ }),
-  ).toContainText('done');
-  await expect(job(page)).not.toContainText('1 failed');
-  await expect(job(page)).toContainText('5 of 5');
-  expect(existsSync(join(out, 'Holiday', 'beach.webp'))).toBe(true);
-  await page.screenshot({ path: 'test-results/queue.png', fullPage: true });
+  rmSync(join(out, 'Holiday'));
+  await job(page).getByRole('button', { name: 'Retry 7 failed' }).click();
+  await expect(job(page).getByText('done', { exact: true }).first()).toBeVisible({ timeout: 60_000 });
+  await expect(job(page)).not.toContainText('done, 7 failed');
+  await expect(job(page)).toContainText('Failed (0)');
+  await expect(job(page).getByRole('list', { name: 'First results' }).getByRole('img').first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/screens/queue-job-1280x800.png' });
+
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /Cleared 1 finished job/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No jobs yet' })).toBeVisible();
 });
 
-test('pause stops a running job, resume finishes it, and cancel ends another', async ({ page }) => {
+test('pause stops a running job and keeps its panel from starting another; resume finishes it; cancel ends another', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
   const folder = join(work.path, 'Big');
   mkdirSync(folder);
   // Noisy photos make AVIF encoding slow enough (about a second each here) to pause mid-job.
@@ -88,36 +89,37 @@ test('pause stops a running job, resume finishes it, and cancel ends another', a
       .toFile(join(folder, `shot-${i}.jpg`));
   }
   await page.goto(studio.url);
-  await page.getByLabel('Add folder').setInputFiles(folder);
-  await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(12);
-  const convert = page.getByRole('form', { name: 'Convert' });
-  await convert.getByLabel('Format').selectOption('avif');
-  await convert.getByLabel('Output folder').fill(join(work.path, 'slow'));
-  await convert.getByRole('button', { name: 'Convert 12 photos' }).click();
+  await nav(page, 'Convert').click();
+  await emptyLibrary(page);
+  await page.getByLabel('Add folder').first().setInputFiles(folder);
+  await expect(gallery(page).getByRole('option')).toHaveCount(12);
+  await inspector(page).getByLabel('Format').selectOption('avif');
+  const start = inspector(page).getByRole('button', { name: 'Convert 12 photos' });
+  await start.click();
+  await inspector(page).getByRole('button', { name: 'Open in Queue' }).click();
 
   await job(page).getByRole('button', { name: 'Pause' }).click();
-  await expect(job(page).getByText('paused', { exact: true })).toBeVisible();
+  await expect(job(page).getByText('paused', { exact: true })).toBeVisible({ timeout: 30_000 });
   const progressAtPause = await job(page).getByRole('progressbar').getAttribute('value');
-  await page.waitForTimeout(1500);
-  expect(await job(page).getByRole('progressbar').getAttribute('value')).toBe(progressAtPause);
   await expect(job(page)).not.toContainText('left');
 
+  // Its panel waits for it: Start is off while the job is unfinished, and says where it stands.
+  await nav(page, 'Convert').click();
+  await expect(inspector(page)).toContainText('Paused at');
+  await expect(start).toBeDisabled();
+  await nav(page, 'Queue').click();
+  expect(await job(page).getByRole('progressbar').getAttribute('value')).toBe(progressAtPause);
+
   await job(page).getByRole('button', { name: 'Resume' }).click();
-  // The job's own count, not an item's "done" badge (which appears long before the job ends).
-  await expect(job(page)).toContainText('12 of 12', { timeout: 90_000 });
+  await expect(job(page)).toContainText('12 of 12 photos', { timeout: 120_000 });
   await expect(job(page).getByText('done', { exact: true }).first()).toBeVisible();
 
-  await page.getByRole('button', { name: 'Enhance' }).click();
-  await page
-    .getByRole('form', { name: 'Convert' })
-    .getByLabel('Output folder')
-    .fill(join(work.path, 'cancelled'));
-  await page.getByRole('form', { name: 'Convert' }).getByLabel('Format').selectOption('avif');
-  await page
-    .getByRole('form', { name: 'Convert' })
-    .getByRole('button', { name: 'Convert 12 photos' })
-    .click();
-  await job(page).getByRole('button', { name: 'Cancel' }).first().click();
-  await expect(job(page).getByText('cancelled', { exact: true })).toBeVisible();
-  await expect(job(page)).toContainText('cancelled');
+  await nav(page, 'Convert').click();
+  await expect(start).toBeEnabled();
+  // Other options, so the photos are not already up to date.
+  await inspector(page).getByLabel('Quality').fill('60');
+  await start.click();
+  await inspector(page).getByRole('button', { name: 'Open in Queue' }).click();
+  await job(page).getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(job(page).getByText('cancelled', { exact: true }).first()).toBeVisible({ timeout: 30_000 });
 });

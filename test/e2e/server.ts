@@ -5,18 +5,31 @@ import { REPO_ROOT, tempDir } from '../helpers/fixtures.js';
 export interface StudioServer {
   url: string;
   dataDir: string;
+  /** The folder the server offers for outputs (`--root`); results without a chosen folder go under it. */
+  root: string;
   stop(): Promise<void>;
 }
 
-/** Starts the built `pixelsmith serve` on a free port with a temp data folder. */
+/** Starts the built `pixelsmith serve` on a free port with a temp data folder and a temp `--root`. */
 export async function startStudio(
   extraArgs: string[] = [],
   env: Record<string, string> = {},
 ): Promise<StudioServer> {
   const data = tempDir('pixelsmith-e2e-');
+  const ownRoot = extraArgs.includes('--root') ? null : tempDir('pixelsmith-root-');
+  const root = ownRoot?.path ?? (extraArgs[extraArgs.indexOf('--root') + 1] as string);
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'pixelsmith.js'), '--data-dir', data.path, 'serve', '--port', '0', ...extraArgs],
+    [
+      join(REPO_ROOT, 'bin', 'pixelsmith.js'),
+      '--data-dir',
+      data.path,
+      'serve',
+      '--port',
+      '0',
+      ...(ownRoot ? ['--root', ownRoot.path] : []),
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let output = '';
@@ -37,6 +50,7 @@ export async function startStudio(
   return {
     url,
     dataDir: data.path,
+    root,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -44,6 +58,7 @@ export async function startStudio(
         await exited;
       }
       data.cleanup();
+      ownRoot?.cleanup();
     },
   };
 }

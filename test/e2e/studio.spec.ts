@@ -1,144 +1,180 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { FIXTURE_IMAGE_COUNT, FIXTURE_IMAGES, tempDir } from '../helpers/fixtures.js';
+import { FIXTURE_IMAGES, tempDir } from '../helpers/fixtures.js';
+import {
+  emptyLibrary,
+  expectThumbnailLoaded,
+  gallery,
+  holidayFolder,
+  inspector,
+  nav,
+  photo,
+} from './helpers.js';
 import { startStudio, type StudioServer } from './server.js';
 
 let studio: StudioServer;
+const work = tempDir('pixelsmith-studio-');
 test.beforeAll(async () => {
   studio = await startStudio();
 });
 test.afterAll(async () => {
   await studio.stop();
+  work.cleanup();
 });
 
-const card = (page: Page, name: string): Locator =>
-  page.getByRole('list', { name: 'Photos' }).getByRole('listitem', { name });
-
-async function expectThumbnailLoaded(item: Locator): Promise<void> {
-  const img = item.getByRole('img');
-  await expect(img).toBeVisible();
-  await expect
-    .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0))
-    .toBe(true);
-}
-
-test('a user adds single photos and a folder, sees them with real dimensions and thumbnails, and sees why a file was refused', async ({
+test('a folder with a damaged photo and a text file: the library shows what will be queued, and says why', async ({
   page,
 }) => {
-  const picks = tempDir('pixelsmith-picks-');
-  try {
-    // A non-image disguised as a photo, and a portrait shot stored sideways with an EXIF rotation.
-    writeFileSync(join(picks.path, 'holiday-notes.jpg'), 'these are notes, not a photo');
-    await sharp({ create: { width: 300, height: 120, channels: 3, background: '#4a7' } })
-      .jpeg()
-      .withMetadata({ orientation: 6 })
-      .toFile(join(picks.path, 'sideways.jpg'));
-    copyFileSync(join(FIXTURE_IMAGES, '00017_gray.png'), join(picks.path, '00017_gray.png'));
+  const folder = holidayFolder(work.path);
+  await page.goto(studio.url);
+  await expect(page.getByRole('heading', { name: 'Enhance', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No photos yet' })).toBeVisible();
 
-    await page.goto(studio.url);
-    await expect(page.getByRole('heading', { name: 'Enhance', level: 1 })).toBeVisible();
-    for (const panel of ['Restyle', 'Batches', 'Queue', 'Keys & usage', 'Models', 'Settings']) {
-      await expect(
-        page.getByRole('navigation', { name: 'Panels' }).getByRole('button', { name: new RegExp(panel) }),
-      ).toBeVisible();
-    }
+  await page.getByLabel('Add folder').first().setInputFiles(folder);
+  await expect(page.getByRole('status').filter({ hasText: 'added' })).toHaveText(
+    '8 added · 1 damaged · 1 not an image skipped',
+  );
+  await expect(gallery(page).getByRole('option')).toHaveCount(8);
+  const damaged = photo(page, 'cut-short.png');
+  await expect(damaged).toHaveAccessibleName(/damaged/);
+  await expect(damaged).toContainText(/cut short|truncated|ends early/i);
+  await expect(photo(page, '00017_gray.png')).toContainText('500 × 351');
+  await expectThumbnailLoaded(photo(page, '0014.jpg'));
+  await page.getByText('Files that could not be added').click();
+  await expect(page.getByRole('region', { name: 'Files that could not be added' })).toContainText(
+    'notes.txt',
+  );
 
-    // Single files through the real "Add photos" file input.
-    await page
-      .getByLabel('Add photos')
-      .setInputFiles([
-        join(picks.path, '00017_gray.png'),
-        join(picks.path, 'sideways.jpg'),
-        join(picks.path, 'holiday-notes.jpg'),
-      ]);
-    await expect(card(page, '00017_gray.png')).toContainText('500 × 351');
-    await expect(card(page, 'sideways.jpg')).toContainText('120 × 300');
-    await expectThumbnailLoaded(card(page, 'sideways.jpg'));
-    const refused = page.getByRole('region', { name: 'Files that could not be added' });
-    await expect(refused).toContainText('holiday-notes.jpg');
-    await expect(refused).toContainText('is not an image Pixelsmith can read');
-    await expect(refused).not.toContainText('/imports/');
+  // Nothing selected: Start takes every healthy photo, never the damaged one.
+  const start = inspector(page).getByRole('button', { name: /^Enhance \d+ photos?$/ });
+  await expect(start).toHaveText('Enhance 7 photos');
+  await expect(inspector(page)).toContainText('1 damaged photo is left out.');
 
-    // A whole folder through the real "Add folder" (webkitdirectory) input.
-    await page.getByRole('button', { name: 'Clear' }).click();
-    await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(0);
-    await page.getByLabel('Add folder').setInputFiles(FIXTURE_IMAGES);
-    await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(
-      FIXTURE_IMAGE_COUNT,
-    );
-    await expect(card(page, '00.jpg')).toContainText('1297 × 1920');
-    await expect(card(page, '00.jpg')).toContainText('JPEG');
-    await expect(card(page, 'children-alpha.png')).toContainText('566 × 350');
-    await expect(card(page, 'esrgan_lq_comic.png')).toContainText('60 × 90');
-    await expect(page.getByText(new RegExp(`^${FIXTURE_IMAGE_COUNT} photos, `))).toBeVisible();
-    await expectThumbnailLoaded(card(page, '00.jpg'));
-    await expectThumbnailLoaded(card(page, '00003.png'));
-    await page.screenshot({ path: 'test-results/studio.png', fullPage: true });
-  } finally {
-    picks.cleanup();
-  }
+  // Click checks one, Shift+click a range, Ctrl+A all; Start follows the selection.
+  await photo(page, '0014.jpg').click();
+  await expect(photo(page, '0014.jpg')).toHaveAttribute('aria-selected', 'true');
+  await expect(start).toHaveText('Enhance 1 photo');
+  await photo(page, 'ADE_val_00000114.jpg').click({ modifiers: ['Shift'] });
+  const selected = gallery(page).locator('[role=option][aria-selected=true]');
+  const rangeCount = await selected.count();
+  expect(rangeCount).toBeGreaterThanOrEqual(2);
+  await expect(start).toHaveText(`Enhance ${rangeCount} photos`);
+  await gallery(page).press('Control+a');
+  await expect(selected).toHaveCount(8);
+  await expect(start).toHaveText('Enhance 7 photos');
+  await gallery(page).press('Escape');
+  await expect(selected).toHaveCount(0);
+
+  // Keyboard only: arrows move, Space checks, Delete takes it out of the library.
+  await gallery(page).focus();
+  await gallery(page).press('ArrowRight');
+  const active = await gallery(page).getAttribute('aria-activedescendant');
+  expect(active).toBeTruthy();
+  await gallery(page).press('Space');
+  await expect(page.locator(`[id="${active}"]`)).toHaveAttribute('aria-selected', 'true');
+  const removedName = await page.locator(`[id="${active}"]`).getAttribute('aria-label');
+  await gallery(page).press('Delete');
+  await expect(gallery(page).getByRole('option')).toHaveCount(7);
+  await expect(gallery(page).getByRole('option', { name: removedName ?? '' })).toHaveCount(0);
+
+  // The library lives in core: a reload shows the same photos.
+  await page.reload();
+  await expect(gallery(page).getByRole('option')).toHaveCount(7);
+  await expect(photo(page, 'cut-short.png')).toHaveAccessibleName(/damaged/);
 });
 
-test('About shows the version and ONNX Runtime; Settings persist and switch the theme', async ({ page }) => {
+test('photos dropped anywhere in the window are added, even from a drop without file entries', async ({
+  page,
+}) => {
+  await page.goto(studio.url);
+  await emptyLibrary(page);
+  const bytes = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#3a7' } })
+    .png()
+    .toBuffer();
+  // A drop whose items carry no entries (as from some apps): only `dataTransfer.files`.
+  await page.evaluate(async (b64) => {
+    const data = new DataTransfer();
+    const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    data.items.add(new File([raw], 'dropped.png', { type: 'image/png' }));
+    const target = document.querySelector('.statusbar') ?? document.body;
+    for (const type of ['dragenter', 'dragover', 'drop'])
+      target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, bytes.toString('base64'));
+  await expect(photo(page, 'dropped.png')).toContainText('40 × 30');
+  // The page is still the studio (the browser did not open the file in its place).
+  await expect(page.getByRole('heading', { name: 'Enhance', level: 1 })).toBeVisible();
+});
+
+test('About says it is the web studio; Settings preview the theme live, check fields, and switch the language', async ({
+  page,
+}) => {
   await page.goto(studio.url);
   await page.getByRole('button', { name: 'About Pixelsmith' }).click();
   const about = page.getByRole('dialog', { name: 'About Pixelsmith' });
   await expect(about).toContainText('0.1.0');
+  await expect(about).toContainText('Web studio (headless server)');
   await expect(about).toContainText(studio.dataDir);
   await expect(about).toContainText(/ONNX Runtime\s*1\.\d+/);
-  await expect(about).toContainText('cpu');
   await about.getByRole('button', { name: 'Close' }).click();
   await expect(about).toBeHidden();
 
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await nav(page, 'Settings').click();
+  const html = page.locator('html');
   await page.getByLabel('Theme').selectOption('dark');
-  await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible();
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await page.getByLabel('Output folder name').fill('../up');
-  await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByRole('alert')).toContainText('outputFolderName');
+  // Live, before saving; leaving without saving reverts.
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await nav(page, 'Queue').click();
+  await expect(html).not.toHaveAttribute('data-theme', 'dark');
+  await nav(page, 'Settings').click();
+  await page.getByLabel('Theme').selectOption('dark');
+  await page.getByRole('button', { name: /^Save/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: /saved/i })).toBeVisible();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
 
+  // An emptied number is an error on that field, never a 0 that gets saved.
+  const attempts = page.getByLabel(/Attempts per photo/);
+  await attempts.fill('');
+  await page.getByRole('button', { name: /^Save/ }).click();
+  await expect(attempts).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Enter a number.')).toBeVisible();
+  await page.getByRole('button', { name: /Discard|Revert/ }).click();
+  await expect(attempts).not.toHaveValue('');
+
+  // A bad folder name is marked on its field, without method names.
+  const name = page.getByLabel(/Output folder name/);
+  await name.fill('../up');
+  await page.getByRole('button', { name: /^Save/ }).click();
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('alert')).not.toContainText('settings.set');
+  await page.getByRole('button', { name: /Discard|Revert/ }).click();
+
+  await page.getByLabel(/Language/).selectOption('de');
+  await page.getByRole('button', { name: /^Save/ }).click();
+  await expect(nav(page, 'Einstellungen')).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
   await page.reload();
-  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await page.getByRole('button', { name: 'Settings' }).click();
-  await expect(page.getByLabel('Output folder name')).toHaveValue('pixelsmith');
-  await page.getByRole('button', { name: 'Restyle' }).click();
-  await expect(page.getByRole('note')).toContainText('Coming soon');
-  await page.screenshot({ path: 'test-results/studio-dark.png' });
+  await expect(nav(page, 'Warteschlange')).toBeVisible();
+  await nav(page, 'Einstellungen').click();
+  await page.getByLabel(/Sprache/).selectOption('en');
+  await page.getByRole('button', { name: /speichern/i }).click();
+  await expect(nav(page, 'Settings')).toBeVisible();
 });
 
-test('README screenshot: a folder of Real-ESRGAN sample photos (no people)', async ({ page }) => {
-  const folder = tempDir('pixelsmith-samples-');
+test('when the server goes away a banner says so and actions are off', async ({ page }) => {
+  const own = await startStudio();
   try {
-    const samples = join(folder.path, 'Samples');
-    mkdirSync(samples);
-    for (const name of [
-      '00003.png',
-      '00017_gray.png',
-      '0014.jpg',
-      '0030.jpg',
-      'ADE_val_00000114.jpg',
-      'esrgan_gt_comic.png',
-      'esrgan_lq_comic.png',
-    ]) {
-      copyFileSync(join(FIXTURE_IMAGES, name), join(samples, name));
-    }
-    writeFileSync(join(samples, 'contact-sheet.pdf'), '%PDF-1.4 not really');
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.goto(studio.url);
-    await page.getByRole('button', { name: 'Settings' }).click();
-    await page.getByLabel('Theme').selectOption('system');
-    await page.getByRole('button', { name: 'Save settings' }).click();
-    await page.getByRole('button', { name: 'Enhance' }).click();
-    await page.getByLabel('Add folder').setInputFiles(samples);
-    await expect(page.getByRole('list', { name: 'Photos' }).getByRole('listitem')).toHaveCount(7);
-    for (const item of await page.getByRole('list', { name: 'Photos' }).getByRole('listitem').all())
-      await expectThumbnailLoaded(item);
-    await page.screenshot({ path: 'test-results/readme-screenshot.png' });
+    const pic = join(work.path, 'one.jpg');
+    copyFileSync(join(FIXTURE_IMAGES, '0014.jpg'), pic);
+    writeFileSync(join(work.path, 'x'), '');
+    await page.goto(own.url);
+    await expect(page.getByRole('heading', { name: 'No photos yet' })).toBeVisible();
+    await own.stop();
+    await expect(page.getByRole('alert').filter({ hasText: /Reconnecting|cannot be reached/ })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Choose…' })).toBeDisabled();
+    await expect(page.getByLabel('Add photos').first()).toBeDisabled();
   } finally {
-    folder.cleanup();
+    await own.stop();
   }
 });

@@ -79,8 +79,13 @@ export async function resolvePick(
   return { roots: [...roots], displayPrefix: prefix ? { from: prefix, to: '' } : null, failed };
 }
 
-/** Collects files from a drop, walking into dropped folders (browser File System entries API). */
-export async function filesFromDrop(items: DataTransferItemList): Promise<PickedFile[]> {
+/**
+ * Collects files from a drop, walking into dropped folders (browser File System entries API).
+ * Where a drop carries no entries (some platforms, files dragged from another app), its plain
+ * `files` list is used instead: loose files still arrive, folders cannot.
+ */
+export async function filesFromDrop(data: DataTransfer): Promise<PickedFile[]> {
+  const items = data.items;
   const entries = [...items]
     .filter((i) => i.kind === 'file')
     .map((i) => i.webkitGetAsEntry())
@@ -100,6 +105,7 @@ export async function filesFromDrop(items: DataTransferItemList): Promise<Picked
       for (const child of chunk) await visit(child, `${prefix}${entry.name}/`);
     }
   };
+  if (entries.length === 0) return filesFromInput(data.files);
   for (const entry of entries) await visit(entry, '');
   return out;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppInfo } from '../../../core/contract/schemas.js';
 import { api } from '../api/client.js';
+import { useI18n } from '../i18n/index.js';
 
 interface Props {
   onClose(): void;
@@ -8,6 +9,7 @@ interface Props {
 
 /** Version, data folder and what ONNX Runtime can use here, from `app.info`. */
 export function AboutDialog({ onClose }: Props) {
+  const { t } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -19,27 +21,27 @@ export function AboutDialog({ onClose }: Props) {
 
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="about-title" onClose={onClose}>
-      <h2 id="about-title">About Pixelsmith</h2>
+      <h2 id="about-title">{t('about.title')}</h2>
       {error && <p className="error-message">{error}</p>}
-      {!info && !error && <p>Loading…</p>}
+      {!info && !error && <p>{t('common.loading')}</p>}
       {info && (
         <dl className="facts">
-          <dt>Version</dt>
+          <dt>{t('about.version')}</dt>
           <dd>{info.version}</dd>
-          <dt>Running as</dt>
+          <dt>{t('about.runningAs')}</dt>
           <dd>
-            {info.shell === 'electron'
-              ? 'Desktop app'
-              : info.shell === 'web'
-                ? 'Web studio (headless server)'
-                : 'Command line'}{' '}
-            on {info.platform} {info.arch}, Node {info.node}
+            {t('about.on', {
+              shell: t(`about.shell.${info.shell}`),
+              platform: info.platform,
+              arch: info.arch,
+              node: info.node,
+            })}
           </dd>
-          <dt>Data folder</dt>
+          <dt>{t('about.dataDir')}</dt>
           <dd className="mono">{info.dataDir}</dd>
-          <dt>Database schema</dt>
-          <dd>version {info.schemaVersion}</dd>
-          <dt>API keys encrypted with</dt>
+          <dt>{t('about.schema')}</dt>
+          <dd>{t('about.schemaVersion', { version: String(info.schemaVersion) })}</dd>
+          <dt>{t('about.secrets')}</dt>
           <dd>
             {info.secretStorage.kind}
             {info.secretStorage.notice && (
@@ -48,14 +50,14 @@ export function AboutDialog({ onClose }: Props) {
               </p>
             )}
           </dd>
-          <dt>ONNX Runtime</dt>
-          <dd>{info.onnxruntime.version ?? info.onnxruntime.error ?? 'not available'}</dd>
-          <dt>Execution providers</dt>
+          <dt>{t('about.onnx')}</dt>
+          <dd>{info.onnxruntime.version ?? info.onnxruntime.error ?? t('about.onnxMissing')}</dd>
+          <dt>{t('about.providers')}</dt>
           <dd>
             <ul className="providers">
               {info.onnxruntime.executionProviders.map((p) => (
                 <li key={p.name}>
-                  <strong>{p.name}</strong> {p.bundled ? '(included)' : '(needs extra libraries)'} — {p.note}
+                  <strong>{p.name}</strong> {p.bundled ? t('about.included') : t('about.extra')} — {p.note}
                 </li>
               ))}
             </ul>
@@ -64,7 +66,7 @@ export function AboutDialog({ onClose }: Props) {
       )}
       <form method="dialog">
         <button type="submit" className="button primary" autoFocus>
-          Close
+          {t('common.close')}
         </button>
       </form>
     </dialog>

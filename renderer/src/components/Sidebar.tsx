@@ -1,3 +1,4 @@
+import { useI18n } from '../i18n/index.js';
 import { PANELS, type PanelId } from '../panels.js';
 
 interface Props {
@@ -7,9 +8,10 @@ interface Props {
 }
 
 export function Sidebar({ current, onSelect, onAbout }: Props) {
+  const { t } = useI18n();
   return (
-    <nav className="sidebar" aria-label="Panels">
-      <div className="brand">Pixelsmith</div>
+    <nav className="sidebar" aria-label={t('nav.label')}>
+      <div className="brand">{t('app.name')}</div>
       <ul>
         {PANELS.map((p) => (
           <li key={p.id}>
@@ -19,10 +21,10 @@ export function Sidebar({ current, onSelect, onAbout }: Props) {
               aria-current={p.id === current ? 'page' : undefined}
               onClick={() => onSelect(p.id)}
             >
-              {p.label}
+              {t(p.label)}
               {p.coming !== null && (
                 <span className="soon" aria-hidden="true">
-                  soon
+                  {t('nav.soon')}
                 </span>
               )}
             </button>
@@ -30,7 +32,7 @@ export function Sidebar({ current, onSelect, onAbout }: Props) {
         ))}
       </ul>
       <button type="button" className="about-link" onClick={onAbout}>
-        About Pixelsmith
+        {t('nav.about')}
       </button>
     </nav>
   );

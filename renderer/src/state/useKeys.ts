@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { KeyInfo } from '../../core/contract/keys.js';
-import type { MethodOutput } from '../../core/contract/methods.js';
-import { api } from './api/client.js';
+import type { KeyInfo } from '../../../core/contract/keys.js';
+import type { MethodOutput } from '../../../core/contract/methods.js';
+import { api } from '../api/client.js';
 
 export type UsageSummary = MethodOutput<'usage.summary'>;
 
@@ -67,14 +67,4 @@ export function useKeys(): {
   }, [refresh]);
 
   return { keys, usage, error, refresh };
-}
-
-/** The current time, advancing every `everyMs` while mounted (for countdowns and "until" states). */
-export function useNow(everyMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
 }

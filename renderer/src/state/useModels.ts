@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ModelInfo } from '../../core/contract/enhance.js';
-import { api } from './api/client.js';
+import type { ModelInfo } from '../../../core/contract/enhance.js';
+import { api } from '../api/client.js';
 
 /** The model list, re-read on demand (after a download, import, removal or finished job). */
 export function useModels(): { models: ModelInfo[] | null; error: string | null; refresh(): void } {

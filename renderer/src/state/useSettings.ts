@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Settings } from '../../core/contract/schemas.js';
-import { api } from './api/client.js';
+import type { Settings } from '../../../core/contract/schemas.js';
+import { api } from '../api/client.js';
 
 /** Current settings, kept fresh by `settings.changed` (another window or the CLI may change them). */
 export function useSettings(): Settings | null {
