@@ -184,3 +184,54 @@ describe('outputs never clobber a file that is not Pixelsmith’s', () => {
     expect(plan.items[0]?.outputs).toEqual([join(h.dir, 'o', '_hidden.jpg')]);
   });
 });
+
+describe('outputs encoded straight into their temporary file', () => {
+  /** Writes its output through writeOutputWith; `fail` names inputs that fail, and where. */
+  function streamingOperation(fail: Record<string, 'encode' | 'after'>): Operation<Record<string, never>> {
+    return {
+      kind: 'stream',
+      version: 1,
+      inputs: 'any',
+      optionsSchema: z.strictObject({}),
+      resource: () => 'cpu',
+      outputExtension: () => 'txt',
+      async run(ctx) {
+        const name = ctx.inputPath.split('/').pop() ?? '';
+        const output = await ctx.writeOutputWith(async (temp) => {
+          writeFileSync(temp, `streamed from ${name}`);
+          if (fail[name] === 'encode') throw new Error('the encoder ran out of disk');
+        });
+        if (fail[name] === 'after') throw new Error('a later step failed');
+        return { outputs: [output] };
+      },
+    };
+  }
+
+  it('moves a complete file into place, and leaves no temporary file when the item fails at any step', async () => {
+    h = engineHarness([streamingOperation({ 'b.txt': 'encode', 'c.txt': 'after' })]);
+    const inputs = join(h.dir, 'in');
+    mkdirSync(inputs);
+    for (const n of ['a.txt', 'b.txt', 'c.txt']) writeFileSync(join(inputs, n), n);
+    const out = join(h.dir, 'out');
+    const result = await run(h.engine, {
+      kind: 'stream',
+      options: {},
+      paths: [inputs],
+      outDir: out,
+      priority: 'background',
+    });
+    const byName = Object.fromEntries(result.items.map((i) => [i.inputPath.split('/').pop(), i]));
+    expect(byName['a.txt']?.status).toBe('done');
+    expect(readFileSync(byName['a.txt']?.outputs[0] ?? '', 'utf8')).toBe('streamed from a.txt');
+    expect(byName['b.txt']).toMatchObject({
+      status: 'failed',
+      errorMessage: expect.stringContaining('out of disk'),
+    });
+    expect(byName['c.txt']).toMatchObject({
+      status: 'failed',
+      errorMessage: expect.stringContaining('later step'),
+    });
+    // Only the finished output is there: no `.pixelsmith-*.tmp` left behind.
+    expect(names(join(out, 'in'))).toEqual(['a.txt']);
+  });
+});

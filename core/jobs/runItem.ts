@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { summarizeIssues } from '../contract/define.js';
 import { RpcError, type ErrorCode } from '../contract/errors.js';
 import type { JobRow } from '../db/jobsRepo.js';
-import { writeFileAtomic } from '../kernel/atomicWrite.js';
+import { placeFile, syncFile, tempPathFor, writeFileAtomic } from '../kernel/atomicWrite.js';
 import { checkFile, fsError, pixelsOf, type ProbeLimits } from '../kernel/probe.js';
 import type { ResultRow, ResultsCacheRepo } from '../db/resultsCacheRepo.js';
 import type { ItemRow } from '../db/itemsRepo.js';
@@ -16,9 +16,12 @@ import type { OperationRegistry } from './registry.js';
 import { ParkItem, RetryLater, type ParkRequest } from './signals.js';
 import type { AnyOperation, ItemContext, ItemDetails } from './types.js';
 
-export interface PendingWrite {
-  path: string;
-  data: Uint8Array;
+/** An output to put in place: bytes to write, or a complete, synced temporary file to move. */
+export type PendingWrite = { path: string; data: Uint8Array } | { path: string; file: string };
+
+/** Temporary files of writes that will not be committed (a failure, a cancel). */
+async function discardWrites(writes: readonly PendingWrite[]): Promise<void> {
+  for (const w of writes) if ('file' in w) await rm(w.file, { force: true });
 }
 
 export type ItemResult =
@@ -149,27 +152,48 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
       };
     }
     const writes: PendingWrite[] = [];
-    const result = await deps.operation.run({
-      signal: deps.signal,
-      options: deps.options,
-      inputPath: item.inputPath,
-      input,
-      outputPath,
-      siblingOutput: (suffix, ext) => siblingPath(outputPath, suffix, ext),
-      limits: deps.limits,
-      progress: deps.progress,
-      attempt: item.attempts,
-      state: item.state ?? null,
-      park(request) {
-        throw new ParkItem(request);
-      },
-      log: deps.log,
-      writeOutput(data, path = outputPath) {
-        writes.push({ path, data });
-        return path;
-      },
-    });
-    deps.signal.throwIfAborted();
+    const result = await deps.operation
+      .run({
+        signal: deps.signal,
+        options: deps.options,
+        inputPath: item.inputPath,
+        input,
+        outputPath,
+        siblingOutput: (suffix, ext) => siblingPath(outputPath, suffix, ext),
+        limits: deps.limits,
+        progress: deps.progress,
+        attempt: item.attempts,
+        state: item.state ?? null,
+        park(request) {
+          throw new ParkItem(request);
+        },
+        log: deps.log,
+        writeOutput(data, path = outputPath) {
+          writes.push({ path, data });
+          return path;
+        },
+        async writeOutputWith(encode, path = outputPath) {
+          await mkdir(dirname(path), { recursive: true });
+          const file = tempPathFor(path);
+          try {
+            await encode(file);
+            await syncFile(file);
+          } catch (error) {
+            await rm(file, { force: true });
+            throw error;
+          }
+          writes.push({ path, file });
+          return path;
+        },
+      })
+      .catch(async (error: unknown) => {
+        await discardWrites(writes);
+        throw error;
+      });
+    if (deps.signal.aborted) {
+      await discardWrites(writes);
+      deps.signal.throwIfAborted();
+    }
     return { status: 'done', writes, inputSha256: sha, opHash, details: result.details ?? null };
   } catch (error) {
     if (deps.signal.aborted) throw error;
@@ -221,10 +245,14 @@ export async function commitWrites(
       try {
         target.claim(path);
         // Replace only what we may (our own earlier output); otherwise never clobber, atomically.
-        await writeAt(path, w.data, existsSync(path));
+        if ('file' in w) await placeFile(w.file, path, { replace: existsSync(path) });
+        else await writeAt(path, w.data, existsSync(path));
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          await discardWrites(writes);
+          throw error;
+        }
         // Someone's file appeared this very moment: take the next free name.
       }
     }

@@ -39,6 +39,12 @@ export interface ItemContext<O> {
    * next item computes while this one reaches the disk. The item is done only once it has.
    */
   writeOutput(data: Uint8Array, path?: string): string;
+  /**
+   * Hands over an output too large to hold as bytes: `encode` writes it to the temporary path it
+   * is given (beside the output, so it moves into place atomically); the engine syncs it and
+   * moves it into place as for `writeOutput`, or removes it if the item fails or is cancelled.
+   */
+  writeOutputWith(encode: (tempPath: string) => Promise<void>, path?: string): Promise<string>;
 }
 
 /**

@@ -13,9 +13,7 @@ export async function writeFileAtomic(
   data: Uint8Array,
   options: { replace?: boolean } = {},
 ): Promise<void> {
-  // Short and fixed-length (the target's own name may be near the 255-byte limit), and carrying
-  // the writer's pid so a crashed writer's leftovers can be told apart and removed.
-  const tmp = join(dirname(target), `.pixelsmith-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+  const tmp = tempPathFor(target);
   const handle = await open(tmp, 'wx');
   try {
     await handle.writeFile(data);
@@ -27,15 +25,43 @@ export async function writeFileAtomic(
   }
   await handle.close();
   try {
-    if (options.replace ?? true) {
-      await rename(tmp, target);
-    } else {
-      await linkNoClobber(tmp, target);
-    }
+    await placeFile(tmp, target, options);
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/**
+ * A temporary name beside `target` (same filesystem, so a rename is atomic). Short and
+ * fixed-length (the target's own name may be near the 255-byte limit), and carrying the
+ * writer's pid so a crashed writer's leftovers can be told apart and removed.
+ */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `.pixelsmith-${process.pid}-${randomBytes(8).toString('hex')}.tmp`);
+}
+
+/** Flushes a written file to the disk. */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Moves a complete, synced temporary file to `target` (see writeFileAtomic for `replace`). On
+ * failure the temporary file stays (the caller may place it elsewhere, or remove it).
+ */
+export async function placeFile(
+  tmp: string,
+  target: string,
+  options: { replace?: boolean } = {},
+): Promise<void> {
+  if (options.replace ?? true) await rename(tmp, target);
+  else await linkNoClobber(tmp, target);
 }
 
 /** Puts `tmp` at `target` only if nothing is there (link fails with EEXIST), then drops `tmp`. */
