@@ -4,115 +4,172 @@ import { rampWeight, type Tile, type TilePlan } from './tiles.js';
 export type Canvas = Uint8Array | Uint16Array;
 
 /**
- * Cross-fades model outputs of overlapping tiles into an integer canvas. Only one band of tile
- * rows is held in float (values and weights); rows are converted to integers as soon as no later
- * tile can touch them, so the full float32 output never exists.
+ * Cross-fades model outputs of overlapping tiles into an integer canvas, holding in float only
+ * what is still to be blended: the horizontal overlap strip above the current tile row and the
+ * one below it (full width, `overlap` rows each), and the vertical overlap strip between the
+ * current tile and the next one. Every other pixel is written to the canvas as it arrives.
+ * Overlaps are uniform, so the two ramps over an overlap add up to 1 and no weight sums are
+ * kept or divided by.
  */
-export class RowBlender {
-  private bandTop = 0;
-  private readonly bandRows: number;
-  private values: Float32Array;
-  private weights: Float32Array;
-  private readonly outWidth: number;
+export class StripBlender {
+  private above: Float32Array;
+  private below: Float32Array;
+  private readonly side: Float32Array;
+  private readonly ov: number;
   private readonly maxValue: number;
 
   constructor(
     private readonly plan: TilePlan,
     private readonly scale: number,
-    private readonly overlap: number,
-    /** Channels the model produces: always 3 (RGB). */
-    private readonly modelChannels: 3,
     private readonly canvas: Canvas,
-    private readonly canvasChannels: number,
-    width: number,
-    /** The canvas's own width (can be smaller than width × scale when pre-padding is cropped). */
-    private readonly canvasWidth: number,
-    private readonly canvasHeight: number,
-    tileSize: number,
+    /** 3 for colour, 1 for gray or alpha (the model saw the value in all three channels). */
+    private readonly channels: number,
+    /** The canvas's width and height (the image's × scale). */
+    private readonly width: number,
+    private readonly height: number,
   ) {
-    this.outWidth = width * scale;
-    this.bandRows = tileSize * scale;
-    this.values = new Float32Array(this.bandRows * this.outWidth * this.modelChannels);
-    this.weights = new Float32Array(this.bandRows * this.outWidth);
+    this.ov = plan.overlap * scale;
+    const strip = plan.rows > 1 ? this.ov * width * 3 : 0;
+    this.above = new Float32Array(strip);
+    this.below = new Float32Array(strip);
+    const tallest = Math.max(...plan.tiles.map((t) => t.h)) * scale;
+    this.side = new Float32Array(plan.cols > 1 ? this.ov * tallest * 3 : 0);
     this.maxValue = canvas instanceof Uint16Array ? 65535 : 255;
   }
 
-  /** Adds one tile's model output (planar, covering the tile's context region). */
+  /** Adds one tile's model output (planar, 0..1, covering the tile's context region), in plan order. */
   add(tile: Tile, output: Float32Array): void {
     const s = this.scale;
+    const ov = this.ov;
     const ctxW = tile.cw * s;
     const plane = ctxW * tile.ch * s;
     const offX = (tile.x - tile.cx) * s;
     const offY = (tile.y - tile.cy) * s;
-    const w = tile.w * s;
-    const h = tile.h * s;
-    const ramp = this.overlap * s;
-    const left = tile.col > 0 ? ramp : 0;
-    const right = tile.col < this.plan.cols - 1 ? ramp : 0;
-    const top = tile.row > 0 ? ramp : 0;
-    const bottom = tile.row < this.plan.rows - 1 ? ramp : 0;
+    const x0 = tile.x * s;
+    const y0 = tile.y * s;
+    const w = Math.min(tile.w * s, this.width - x0);
+    const h = Math.min(tile.h * s, this.height - y0);
+    const left = tile.col > 0 ? ov : 0;
+    const right = tile.col < this.plan.cols - 1 ? ov : 0;
+    const top = tile.row > 0 ? ov : 0;
+    const bottom = tile.row < this.plan.rows - 1 ? ov : 0;
     const wx = new Float32Array(w);
     for (let u = 0; u < w; u += 1) wx[u] = rampWeight(u, w, left, right);
-    const values = this.values;
-    const weights = this.weights;
-    // Hot loop: plain indexed typed-array access (the `!` only silences noUncheckedIndexedAccess).
+    const W = this.width;
+    const canvas = this.canvas;
+    const max = this.maxValue;
+    const gray = this.channels === 1;
+    const side = this.side;
+    const clamp = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
     for (let v = 0; v < h; v += 1) {
-      const wy = rampWeight(v, h, top, bottom);
-      const bandRow = tile.y * s + v - this.bandTop;
-      if (bandRow < 0 || bandRow >= this.bandRows)
-        throw new Error(`Tile row ${tile.y * s + v} is outside the blending band`);
       const src = (offY + v) * ctxW + offX;
-      const dst = bandRow * this.outWidth + tile.x * s;
-      for (let u = 0; u < w; u += 1) {
-        const weight = wy * wx[u]!;
-        weights[dst + u]! += weight;
-        const base = (dst + u) * 3;
+      const inTop = v < top;
+      const inBottom = v >= h - bottom;
+      if (inTop || inBottom) {
+        // Overlap rows: blended in a strip, written when the tile row below has added its part.
+        const wy = rampWeight(v, h, top, bottom);
+        const strip = inTop ? this.above : this.below;
+        const row = (inTop ? v : v - (h - bottom)) * W;
+        for (let u = 0; u < w; u += 1) {
+          const k = wy * wx[u]!;
+          const i = src + u;
+          const o = (row + x0 + u) * 3;
+          strip[o]! += clamp(output[i]!) * k;
+          strip[o + 1]! += clamp(output[plane + i]!) * k;
+          strip[o + 2]! += clamp(output[2 * plane + i]!) * k;
+        }
+        continue;
+      }
+      const sideRow = (v - top) * ov * 3;
+      const outRow = (y0 + v) * W;
+      // Left overlap: the previous tile's part is in the side strip; now complete.
+      for (let u = 0; u < left; u += 1) {
+        const k = wx[u]!;
         const i = src + u;
-        const r = output[i]!;
-        const g = output[plane + i]!;
-        const b = output[2 * plane + i]!;
-        values[base]! += (r < 0 ? 0 : r > 1 ? 1 : r) * weight;
-        values[base + 1]! += (g < 0 ? 0 : g > 1 ? 1 : g) * weight;
-        values[base + 2]! += (b < 0 ? 0 : b > 1 ? 1 : b) * weight;
+        const o = sideRow + u * 3;
+        this.put(
+          outRow + x0 + u,
+          side[o]! + clamp(output[i]!) * k,
+          side[o + 1]! + clamp(output[plane + i]!) * k,
+          side[o + 2]! + clamp(output[2 * plane + i]!) * k,
+          canvas,
+          max,
+          gray,
+        );
+      }
+      // The middle is this tile's alone.
+      for (let u = left; u < w - right; u += 1) {
+        const i = src + u;
+        this.put(
+          outRow + x0 + u,
+          clamp(output[i]!),
+          clamp(output[plane + i]!),
+          clamp(output[2 * plane + i]!),
+          canvas,
+          max,
+          gray,
+        );
+      }
+      // Right overlap: kept for the next tile in the row.
+      for (let u = w - right; u < w; u += 1) {
+        const k = wx[u]!;
+        const i = src + u;
+        const o = sideRow + (u - (w - right)) * 3;
+        side[o] = clamp(output[i]!) * k;
+        side[o + 1] = clamp(output[plane + i]!) * k;
+        side[o + 2] = clamp(output[2 * plane + i]!) * k;
       }
     }
+    if (tile.col === this.plan.cols - 1) this.endRow(tile, top);
   }
 
-  /** Writes rows before output row `until` to the canvas and slides the band down. */
-  flush(until: number): void {
-    const rows = Math.min(until, this.bandTop + this.bandRows) - this.bandTop;
-    if (rows <= 0) return;
-    const K = this.canvasChannels;
-    const max = this.maxValue;
-    const values = this.values;
-    const weights = this.weights;
-    const canvas = this.canvas;
-    for (let r = 0; r < rows; r += 1) {
-      const y = this.bandTop + r;
-      if (y >= this.canvasHeight) continue;
-      const rowBase = r * this.outWidth;
-      const outRow = y * this.canvasWidth * K;
-      for (let x = 0; x < this.canvasWidth; x += 1) {
-        const i = rowBase + x;
-        const scaleBy = max / (weights[i] || 1);
-        const vi = i * 3;
-        const out = outRow + x * K;
-        if (K === 3) {
-          canvas[out] = Math.round(values[vi]! * scaleBy);
-          canvas[out + 1] = Math.round(values[vi + 1]! * scaleBy);
-          canvas[out + 2] = Math.round(values[vi + 2]! * scaleBy);
-        } else {
-          // Grayscale in, grayscale out: the model saw the gray value in all three channels.
-          canvas[out] = Math.round(((values[vi]! + values[vi + 1]! + values[vi + 2]!) / 3) * scaleBy);
+  /** After a tile row: the strip above it is complete; the one below becomes the next row's. */
+  private endRow(tile: Tile, top: number): void {
+    if (top > 0) {
+      const y0 = tile.y * this.scale;
+      const strip = this.above;
+      for (let v = 0; v < top; v += 1) {
+        const row = v * this.width;
+        const outRow = (y0 + v) * this.width;
+        for (let x = 0; x < this.width; x += 1) {
+          const o = (row + x) * 3;
+          this.put(
+            outRow + x,
+            strip[o]!,
+            strip[o + 1]!,
+            strip[o + 2]!,
+            this.canvas,
+            this.maxValue,
+            this.channels === 1,
+          );
         }
       }
     }
-    const C = 3;
-    const keep = this.bandRows - rows;
-    this.values.copyWithin(0, rows * this.outWidth * C, this.bandRows * this.outWidth * C);
-    this.values.fill(0, keep * this.outWidth * C);
-    this.weights.copyWithin(0, rows * this.outWidth, this.bandRows * this.outWidth);
-    this.weights.fill(0, keep * this.outWidth);
-    this.bandTop += rows;
+    const done = this.above;
+    this.above = this.below;
+    this.below = done;
+    this.below.fill(0);
+  }
+
+  /** One pixel to the canvas: 0..1 values, rounded to the canvas's depth. */
+  private put(
+    pixel: number,
+    r: number,
+    g: number,
+    b: number,
+    canvas: Canvas,
+    max: number,
+    gray: boolean,
+  ): void {
+    // Blended sums can pass 1 by a rounding error; 65536 would wrap to 0 in a Uint16Array.
+    if (gray) {
+      const m = (r + g + b) / 3;
+      canvas[pixel] = Math.round((m > 1 ? 1 : m) * max);
+      return;
+    }
+    const o = pixel * 3;
+    canvas[o] = Math.round((r > 1 ? 1 : r) * max);
+    canvas[o + 1] = Math.round((g > 1 ? 1 : g) * max);
+    canvas[o + 2] = Math.round((b > 1 ? 1 : b) * max);
   }
 }

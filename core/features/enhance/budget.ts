@@ -20,10 +20,9 @@ export interface EnhancePlan {
   provider: string;
   /** Measured on this machine with this model and provider (`SessionCache.msPerPixel`). */
   msPerInputPixel: number;
+  /** Pixels the tile plan gives the model (the image plus pre-pad, context and overlaps). */
+  modelPixels: number;
 }
-
-/** Tiles overlap and carry a context pad: the model sees about this much more than the image. */
-const TILE_OVERHEAD = 1.3;
 
 /** The size an enhanced image has: the input's times `outscale`, rounded. */
 export function enhancedSize(
@@ -61,7 +60,7 @@ export function checkEnhanceBudget(plan: EnhancePlan, limits: EnhanceLimits, mem
       `${plan.path}: ${size} needs about ${(bytes / 1024 ** 3).toFixed(1)} GB of memory; this machine has ${(memoryBytes / 1024 ** 3).toFixed(0)} GB. Choose a smaller scale.`,
     );
   }
-  const ms = plan.width * plan.height * TILE_OVERHEAD * plan.msPerInputPixel;
+  const ms = plan.modelPixels * plan.msPerInputPixel;
   const limitMs = limits.itemTimeLimitMinutes * 60_000;
   if (ms > limitMs) {
     const where = plan.provider === 'cpu' ? 'on the CPU' : `on ${plan.provider.toUpperCase()}`;

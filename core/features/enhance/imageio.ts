@@ -87,6 +87,15 @@ const typed = (c: Canvas): Buffer => c as unknown as Buffer;
  * joinChannel(), so such images are encoded from the pixels alone: exact, but without metadata.
  */
 export async function encodeRaster(req: EncodeRequest): Promise<Buffer> {
+  return encodeRasterTo(req, null) as Promise<Buffer>;
+}
+
+/** Encodes as encodeRaster does, streaming into `path` (a large output never exists as bytes). */
+export async function encodeRasterToFile(req: EncodeRequest, path: string): Promise<void> {
+  await encodeRasterTo(req, path);
+}
+
+async function encodeRasterTo(req: EncodeRequest, path: string | null): Promise<Buffer | null> {
   const { width, height, depth, colorChannels } = req;
   const space = colorChannels === 1 ? (depth === 16 ? 'grey16' : 'b-w') : depth === 16 ? 'rgb16' : 'srgb';
   let img: Sharp;
@@ -111,7 +120,10 @@ export async function encodeRaster(req: EncodeRequest): Promise<Buffer> {
   img = img.toColourspace(space);
   try {
     // Upscaled images are large: a fast zlib level costs some size, never quality.
-    return await encodeAs(img, req.format, req.quality, req.alpha !== null, 2).toBuffer();
+    const encoder = encodeAs(img, req.format, req.quality, req.alpha !== null, 2);
+    if (path === null) return await encoder.toBuffer();
+    await encoder.toFile(path);
+    return null;
   } catch (error) {
     throw new RpcError('INTERNAL', `Could not encode the result: ${(error as Error).message}`);
   }

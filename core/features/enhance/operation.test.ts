@@ -72,6 +72,9 @@ describe('enhance jobs', () => {
       provider: 'cpu',
       width: 64,
       height: 96,
+      // One run on the (oriented) 32×48 photo plus its 10 px reflect pre-pad, nothing more.
+      tiles: 1,
+      modelPixelRatio: Number(((42 * 58) / (32 * 48)).toFixed(3)),
     });
     const meta = await sharp(item?.outputs[0]).metadata();
     expect([meta.format, meta.width, meta.height, meta.orientation ?? 1]).toEqual(['jpeg', 64, 96, 1]);

@@ -6,10 +6,10 @@ import { checkEncodable, formatOfPath, type OutputFormat } from '../../kernel/en
 import { checkEnhanceBudget, enhancedSize, type EnhanceLimits } from './budget.js';
 import { probeBuffer } from '../../kernel/probe.js';
 import type { Operation } from '../../jobs/types.js';
-import { decodeRaster, encodeRaster } from './imageio.js';
+import { decodeRaster, encodeRasterToFile } from './imageio.js';
 import type { InstalledModel, ModelStore } from './models.js';
 import { sessionRunner, type SessionCache } from './sessions.js';
-import { upscaleRaster } from './upscale.js';
+import { planFor, upscaleRaster } from './upscale.js';
 
 /** `same` keeps JPEG, PNG and WebP; anything else is written as PNG (lossless). */
 function formatFor(o: EnhanceOptions, inputPath: string): OutputFormat {
@@ -69,6 +69,13 @@ export function createEnhanceOperation(
           modelScale: model.scale,
           provider: loaded.provider,
           msPerInputPixel: await sessions.msPerPixel(loaded),
+          modelPixels: planFor(
+            probed.width,
+            probed.height,
+            ctx.options.tile,
+            memoryBudgetBytes(),
+            model.scale,
+          ).modelPixels,
         },
         limits(),
       );
@@ -99,18 +106,19 @@ export function createEnhanceOperation(
           level: 'warn',
         });
       }
-      const data = await encodeRaster({
-        ...result,
-        original: ctx.input,
-        format,
-        quality: ctx.options.quality,
-      });
+      // Encoded straight into the output's temporary file: a 12000×8000 PNG never sits in memory.
+      const output = await ctx.writeOutputWith((tempPath) =>
+        encodeRasterToFile(
+          { ...result, original: ctx.input, format, quality: ctx.options.quality },
+          tempPath,
+        ),
+      );
       // A damaged middle decodes "fine" with a grey band; the decoder says so, and so do we.
       if (warnings.length > 0)
         notes.push(`the decoder reported damage (${warnings[0]}); parts may be grey or missing.`);
       for (const note of notes) ctx.log(`${basename(ctx.inputPath)}: ${note}`, { level: 'warn' });
       return {
-        outputs: [ctx.writeOutput(data)],
+        outputs: [output],
         details: {
           ...(notes.length > 0 && { note: notes.join(' ') }),
           model: model.id,
@@ -118,6 +126,11 @@ export function createEnhanceOperation(
           tile: result.tile,
           width: result.width,
           height: result.height,
+          // Pixels the model was given ÷ the image's (1 + the pre-pad, context and overlaps).
+          modelPixelRatio: Number((result.stats.modelPixels / (probed.width * probed.height)).toFixed(3)),
+          tiles: result.stats.tiles,
+          inferMs: Math.round(result.stats.inferMs),
+          glueMs: Math.round(result.stats.glueMs),
         },
       };
     },

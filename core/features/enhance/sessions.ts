@@ -44,8 +44,12 @@ export function providerOrder(platform: NodeJS.Platform = process.platform): Pro
   return order;
 }
 
+/** Sessions kept loaded at once (each holds its weights and arena); the least recently used goes. */
+const MAX_SESSIONS = 3;
+
 /**
- * Cached ONNX Runtime sessions, one per model file and thread count. Creation walks the provider
+ * Cached ONNX Runtime sessions, one per model file and thread count (a changed thread setting
+ * releases the model's old session), at most MAX_SESSIONS. Creation walks the provider
  * order and falls back when a provider cannot load; the provider used is reported.
  */
 export class SessionCache {
@@ -59,15 +63,37 @@ export class SessionCache {
     const threads = this.threads();
     const key = `${modelPath}|${threads}`;
     let loaded = this.sessions.get(key);
-    if (!loaded) {
-      loaded = this.create(modelPath, threads);
-      loaded.then(
-        (l) => this.providers.set(modelPath, l.provider),
-        () => this.sessions.delete(key),
-      );
+    if (loaded) {
+      // Most recently used last, so eviction takes the one unused longest.
+      this.sessions.delete(key);
       this.sessions.set(key, loaded);
+      return loaded;
     }
+    // A session of this model with another thread count is stale now: release it.
+    for (const other of [...this.sessions.keys()]) if (other.startsWith(`${modelPath}|`)) this.evict(other);
+    while (this.sessions.size >= MAX_SESSIONS) this.evict(this.sessions.keys().next().value as string);
+    loaded = this.create(modelPath, threads);
+    loaded.then(
+      (l) => this.providers.set(modelPath, l.provider),
+      () => this.sessions.delete(key),
+    );
+    this.sessions.set(key, loaded);
     return loaded;
+  }
+
+  /** Sessions held now (for tests and diagnostics). */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private evict(key: string): void {
+    const session = this.sessions.get(key);
+    this.sessions.delete(key);
+    // The models resource runs one item at a time, so an evicted session has no run in flight.
+    void session?.then(
+      (l) => l.session.release(),
+      () => undefined,
+    );
   }
 
   /**

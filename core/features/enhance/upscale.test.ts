@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -178,5 +179,48 @@ describe('with the real realesr-animevideov3 model', () => {
     expect(darkIn.depth).toBe(16);
     const darkOut = await upscaleRaster(darkIn, base(runnerOf(session), 4));
     expect(Math.max(...darkOut.color)).toBeLessThan(2000);
+  });
+});
+
+describe('the session cache', () => {
+  it('releases a model’s session when the thread setting changes, and holds at most three', async () => {
+    const { SessionCache } = await import('./sessions.js');
+    const model = join(FIXTURES, 'models', 'realesr-animevideov3.onnx');
+    let threads = 1;
+    const cache = new SessionCache(() => threads);
+    const first = await cache.get(model);
+    threads = 2;
+    const second = await cache.get(model);
+    expect(second).not.toBe(first);
+    expect(cache.size).toBe(1);
+    // The released session refuses to run; the current one runs.
+    const input = new Float32Array(3 * 8 * 8);
+    await expect(runnerOf(first.session).run(input, 8, 8)).rejects.toThrow();
+    await expect(runnerOf(second.session).run(input, 8, 8)).resolves.toHaveLength(3 * 32 * 32);
+    for (const t of [3, 4, 5, 6]) {
+      threads = t;
+      await cache.get(model);
+    }
+    expect(cache.size).toBe(1);
+    // Four models: the one unused longest is released.
+    const dir = mkdtempSync(join(tmpdir(), 'pixelsmith-sessions-'));
+    try {
+      const files = [2, 3, 4].map((scale) => {
+        const file = join(dir, `nearest-x${scale}.onnx`);
+        writeFileSync(file, nearestUpscaleModel(scale));
+        return file;
+      });
+      const loaded = [];
+      for (const file of files) loaded.push(await cache.get(file));
+      expect(cache.size).toBe(3);
+      const current = await cache.get(model);
+      expect(current).toBe(await cache.get(model));
+      await expect(runnerOf(second.session).run(input, 8, 8)).rejects.toThrow();
+      await expect(runnerOf(loaded[0]!.session).run(input, 8, 8)).rejects.toThrow();
+      await expect(runnerOf(loaded[2]!.session).run(input, 8, 8)).resolves.toHaveLength(3 * 32 * 32);
+    } finally {
+      await cache.release();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

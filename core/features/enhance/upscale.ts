@@ -1,7 +1,7 @@
 import { RpcError } from '../../contract/errors.js';
-import { RowBlender, type Canvas } from './blender.js';
+import { StripBlender, type Canvas } from './blender.js';
 import { resizeRaw, type Pixels, type Raster } from './imageio.js';
-import { planTiles, type Tile } from './tiles.js';
+import { planTiles, type Tile, type TilePlan } from './tiles.js';
 
 /** How a model wants its input: channel order and value mapping `(v·range − mean) / std`. */
 export interface InputConvention {
@@ -40,16 +40,51 @@ export interface UpscaleOptions {
 export interface Upscaled extends Pixels {
   /** The tile size finally used (smaller than asked if a tile failed to allocate). */
   tile: number;
+  /** Model runs, the pixels they were given (≥ the image's: pre-pad, context, overlaps) and time. */
+  stats: PlaneStats;
 }
 
 const ALLOC_FAILURE = /alloc|out of memory|bad_alloc|oom|cudaMalloc|cannot allocate/i;
 const MIN_TILE = 32;
 
-/** Tile side from a memory budget: about 1 KB per input pixel for a compact x4 model, plus its pad. */
+/**
+ * Tile side from a memory budget: about 1 KB per input pixel for a compact x4 model, plus its
+ * pad. As large as the budget allows (each tile's context and overlap are pixels run twice), up
+ * to 2048.
+ */
 export function autoTileSize(budgetBytes: number, scale: number, pad: number): number {
   const bytesPerPixel = 1024 + 48 * scale * scale;
   const side = Math.floor(Math.sqrt(budgetBytes / bytesPerPixel)) - 2 * pad;
-  return Math.max(64, Math.min(512, side - (side % 8)));
+  return Math.max(64, Math.min(2048, side - (side % 8)));
+}
+
+const DEFAULT_BUDGET = 768 * 1024 ** 2;
+const DEFAULT_PAD = 10;
+const DEFAULT_PRE_PAD = 10;
+const DEFAULT_OVERLAP = 16;
+
+/** The tile side `tile` resolves to (auto: from the memory budget). */
+export function tileSizeFor(tile: number | 'auto', memoryBudgetBytes = DEFAULT_BUDGET, scale = 4): number {
+  return tile === 'auto' ? autoTileSize(memoryBudgetBytes, scale, DEFAULT_PAD) : tile;
+}
+
+/** The tile plan an upscale with default pad, pre-pad and overlap makes, for estimates. */
+export function planFor(
+  width: number,
+  height: number,
+  tile: number | 'auto',
+  memoryBudgetBytes?: number,
+  scale?: number,
+): TilePlan {
+  const side = tileSizeFor(tile, memoryBudgetBytes, scale);
+  return planTiles(
+    width,
+    height,
+    side,
+    Math.min(DEFAULT_OVERLAP, Math.floor(side / 4)),
+    DEFAULT_PAD,
+    DEFAULT_PRE_PAD,
+  );
 }
 
 /** Reflect index into [0, n): … 2 1 | 0 1 2 … n-1 | n-2 … (no edge repeat), as numpy's 'reflect'. */
@@ -118,35 +153,56 @@ function normalizeOutput(data: Float32Array, conv: InputConvention): Float32Arra
   return out;
 }
 
+/** What one plane's run cost: time in the model and in this process, and pixels the model saw. */
+export interface PlaneStats {
+  tiles: number;
+  modelPixels: number;
+  inferMs: number;
+  /** Building tile inputs, normalising and blending outputs (on this thread, between runs). */
+  glueMs: number;
+}
+
 async function runPlane(
   src: Raster,
   plane: 'color' | 'alpha',
   opts: UpscaleOptions,
   tile: number,
   outChannels: number,
+  stats: PlaneStats,
 ): Promise<Canvas> {
   const s = opts.scale;
-  const prePad = opts.prePad ?? 10;
-  const paddedW = src.width + prePad;
-  const paddedH = src.height + prePad;
-  const overlap = Math.min(opts.overlap ?? 16, Math.floor(tile / 4));
-  const plan = planTiles(paddedW, paddedH, tile, overlap, opts.pad ?? 10);
+  const prePad = opts.prePad ?? DEFAULT_PRE_PAD;
+  const overlap = Math.min(opts.overlap ?? DEFAULT_OVERLAP, Math.floor(tile / 4));
+  const plan = planTiles(src.width, src.height, tile, overlap, opts.pad ?? DEFAULT_PAD, prePad);
   const outW = src.width * s;
   const outH = src.height * s;
   const canvas: Canvas =
     src.depth === 16 ? new Uint16Array(outW * outH * outChannels) : new Uint8Array(outW * outH * outChannels);
-  const blender = new RowBlender(plan, s, overlap, 3, canvas, outChannels, paddedW, outW, outH, tile);
+  const blender = new StripBlender(plan, s, canvas, outChannels, outW, outH);
+  stats.tiles += plan.tiles.length;
+  stats.modelPixels += plan.modelPixels;
   let done = 0;
-  const run = (t: Tile): Promise<Float32Array> =>
-    opts.runner.run(tileTensor(src, plane, t, opts.convention), t.ch, t.cw).catch((error: unknown) => {
+  // ONNX Runtime's session.run computes on this thread (its intra-op pool aside), so tiles run
+  // one after another: building an input, the run, and blending its output never overlap.
+  for (const t of plan.tiles) {
+    opts.signal?.throwIfAborted();
+    let at = performance.now();
+    const input = tileTensor(src, plane, t, opts.convention);
+    stats.glueMs += performance.now() - at;
+    at = performance.now();
+    let output: Float32Array;
+    try {
+      output = await opts.runner.run(input, t.ch, t.cw);
+    } catch (error) {
       const message = (error as Error).message;
       if (ALLOC_FAILURE.test(message)) throw new TileTooLarge(tile, message);
       throw new RpcError(
         'INTERNAL',
         `The model failed on tile (${t.cx}, ${t.cy}, ${t.cw}×${t.ch}): ${message}`,
       );
-    });
-  const blend = (t: Tile, output: Float32Array): void => {
+    }
+    stats.inferMs += performance.now() - at;
+    at = performance.now();
     if (output.length !== 3 * t.cw * s * t.ch * s) {
       throw new RpcError(
         'INTERNAL',
@@ -154,26 +210,10 @@ async function runPlane(
       );
     }
     blender.add(t, normalizeOutput(output, opts.convention));
+    stats.glueMs += performance.now() - at;
     done += 1;
     opts.onProgress?.(done / plan.tiles.length);
-    const last = plan.tiles[plan.tiles.indexOf(t) + 1];
-    if (!last || last.row !== t.row) {
-      const next = plan.rowStarts[t.row + 1];
-      blender.flush(next === undefined ? outH + prePad * s : next * s);
-    }
-  };
-  // Pipelined: while ONNX Runtime computes one tile on its own threads, this thread blends the
-  // previous tile's output and then builds the next tile's input.
-  let previous: { tile: Tile; output: Promise<Float32Array> } | null = null;
-  for (const t of plan.tiles) {
-    opts.signal?.throwIfAborted();
-    const finished = previous ? { tile: previous.tile, output: await previous.output } : null;
-    const current = { tile: t, output: run(t) };
-    current.output.catch(() => undefined);
-    if (finished) blend(finished.tile, finished.output);
-    previous = current;
   }
-  if (previous) blend(previous.tile, await previous.output);
   return canvas;
 }
 
@@ -192,21 +232,29 @@ class TileTooLarge extends Error {
  * fails the image with the tile named. Alpha is upscaled by the model or by Lanczos, as asked.
  */
 export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<Upscaled> {
-  const pad = opts.pad ?? 10;
+  const pad = opts.pad ?? DEFAULT_PAD;
   let tile =
     opts.tile === 'auto'
-      ? autoTileSize(opts.memoryBudgetBytes ?? 768 * 1024 ** 2, opts.scale, pad)
+      ? autoTileSize(opts.memoryBudgetBytes ?? DEFAULT_BUDGET, opts.scale, pad)
       : opts.tile;
   const colorChannels = src.channels <= 2 ? 1 : 3;
   for (;;) {
     try {
       const withAlpha = src.hasAlpha && opts.alpha === 'model';
       const progress = (part: number) => (f: number) => opts.onProgress?.(withAlpha ? (part + f) / 2 : f);
-      let color = await runPlane(src, 'color', { ...opts, onProgress: progress(0) }, tile, colorChannels);
+      const stats: PlaneStats = { tiles: 0, modelPixels: 0, inferMs: 0, glueMs: 0 };
+      let color = await runPlane(
+        src,
+        'color',
+        { ...opts, onProgress: progress(0) },
+        tile,
+        colorChannels,
+        stats,
+      );
       let alpha: Canvas | null = null;
       if (src.hasAlpha) {
         alpha = withAlpha
-          ? await runPlane(src, 'alpha', { ...opts, onProgress: progress(1) }, tile, 1)
+          ? await runPlane(src, 'alpha', { ...opts, onProgress: progress(1) }, tile, 1, stats)
           : await lanczosAlpha(src, opts.scale);
       }
       let width = src.width * opts.scale;
@@ -219,7 +267,7 @@ export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<
         width = toW;
         height = toH;
       }
-      return { color, colorChannels, alpha, width, height, depth: src.depth, tile };
+      return { color, colorChannels, alpha, width, height, depth: src.depth, tile, stats };
     } catch (error) {
       if (!(error instanceof TileTooLarge) || tile <= MIN_TILE)
         throw error instanceof TileTooLarge ? new RpcError('INTERNAL', error.message) : error;
