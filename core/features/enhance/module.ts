@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { enhanceSlice } from '../../contract/enhance.js';
 import { defineModule } from '../module.js';
 import { loadCatalog } from './catalog.js';
@@ -7,9 +8,17 @@ import { ModelStore } from './models.js';
 import { createModelsRepo } from './modelsRepo.js';
 import { createEnhanceOperation } from './operation.js';
 import { SessionCache } from './sessions.js';
+import { MEMORY_BUDGET_BYTES } from './upscale.js';
 
-/** Memory a tiled upscale may use for its tiles and bands; the tile size follows from it. */
-const MEMORY_BUDGET_BYTES = 768 * 1024 ** 2;
+/**
+ * ONNX Runtime's intra-op threads when the setting says automatic: every core but one on
+ * machines with more than two (the JS thread builds and blends tiles, other jobs encode with
+ * sharp, the studio stays responsive), both on a two-core machine, where one thread would
+ * halve the speed.
+ */
+export function autoThreads(cores: number): number {
+  return cores > 2 ? cores - 1 : Math.max(1, cores);
+}
 
 /** Offline enhancement: the model manager (models.*) and the `enhance` job kind on the GPU slot. */
 export const enhanceModule = defineModule({
@@ -17,7 +26,9 @@ export const enhanceModule = defineModule({
   contract: enhanceSlice,
   migrations: [modelsTable],
   setup(ctx) {
-    const sessions = new SessionCache(() => ctx.settings.get().onnxThreads);
+    const sessions = new SessionCache(
+      () => ctx.settings.get().onnxThreads || autoThreads(availableParallelism()),
+    );
     const models = new ModelStore({
       catalog: loadCatalog(ctx.env.resourcesDir),
       repo: createModelsRepo(ctx.db),

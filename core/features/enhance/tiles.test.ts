@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planTiles, splitAxis } from './tiles.js';
-import { autoTileSize } from './upscale.js';
+import { autoTileSize, MEMORY_BUDGET_BYTES } from './upscale.js';
 
 const ratio = (w: number, h: number, tile: number) => planTiles(w, h, tile, 16, 10, 10).modelPixels / (w * h);
 
@@ -42,7 +42,8 @@ describe('the tile plan', () => {
   });
 
   it('gives the model at most 15 % more pixels than photos of a megapixel and more have', () => {
-    const tile = autoTileSize(768 * 1024 ** 2, 4, 10);
+    const tile = autoTileSize(MEMORY_BUDGET_BYTES, 4, 10);
+    expect(tile).toBe(520);
     for (const [w, h] of [
       [1000, 1000],
       [1000, 700],

@@ -47,7 +47,7 @@ export const settingsDe: TranslationOf<typeof settingsEn> = {
 
   'settings.onnxThreads.label': 'ONNX-Runtime-Threads',
   'settings.onnxThreads.hint':
-    '0 überlässt die Wahl der Laufzeit (meist alle Kerne); weniger Threads halten den Computer reaktionsschneller, während Modelle laufen.',
+    '0 ist automatisch: alle Kerne bis auf einen (auf einem Zweikernrechner beide), damit das Studio reaktionsschnell bleibt, während Modelle laufen. Weniger Threads lassen mehr für andere Arbeit.',
 
   'settings.maxAttempts.label': 'Versuche pro Foto',
   'settings.maxAttempts.hint':

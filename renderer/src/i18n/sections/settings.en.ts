@@ -45,7 +45,7 @@ export const settingsEn = {
 
   'settings.onnxThreads.label': 'ONNX Runtime threads',
   'settings.onnxThreads.hint':
-    '0 lets the runtime choose (usually all cores); fewer keeps the computer more responsive while models run.',
+    '0 is automatic: every core but one (both on a two-core machine), so the studio stays responsive while models run. Fewer threads leave more for other work.',
 
   'settings.maxAttempts.label': 'Attempts per photo',
   'settings.maxAttempts.hint':
