@@ -33,4 +33,26 @@ describe('settings repo', () => {
     expect(repaired).not.toHaveProperty('retired');
     db.close();
   });
+
+  it('keeps what it read until this or another connection writes, and never shares its copy', () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const file = join(dir.path, 'p.db');
+    const app = openTestDb(file);
+    const cli = openTestDb(file);
+    cleanups.push(
+      () => app.close(),
+      () => cli.close(),
+    );
+    const repo = createSettingsRepo(app);
+    const first = repo.get();
+    first.theme = 'dark';
+    expect(repo.get().theme).toBe('system');
+    // Another process (the CLI) changes a setting: the next read sees it.
+    createSettingsRepo(cli).update({ maxAttempts: 7 });
+    expect(repo.get().maxAttempts).toBe(7);
+    // Its own update is seen at once.
+    expect(repo.update({ thumbnailSize: 200 }).thumbnailSize).toBe(200);
+    expect(repo.get()).toMatchObject({ thumbnailSize: 200, maxAttempts: 7 });
+  });
 });

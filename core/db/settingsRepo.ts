@@ -10,15 +10,21 @@ export interface SettingsRepo {
   update(patch: Partial<Settings>): Settings;
 }
 
-/** The `settings` table: one JSON value per key, defaults for anything missing or invalid. */
+/**
+ * The `settings` table: one JSON value per key, defaults for anything missing or invalid. Read
+ * for every item, so the parsed settings are kept until this connection writes them or SQLite's
+ * data_version says another connection (the CLI beside the app) committed.
+ */
 export function createSettingsRepo(db: Database): SettingsRepo {
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  let cached: { version: number; settings: Settings } | null = null;
   const selectAll = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');
   const upsert = db.prepare<[string, string, number]>(
     'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ' +
       'ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
   );
 
-  const get = (): Settings => {
+  const read = (): Settings => {
     const stored: Record<string, unknown> = {};
     for (const row of selectAll.all()) {
       if (!(KEYS as string[]).includes(row.key)) continue;
@@ -37,14 +43,29 @@ export function createSettingsRepo(db: Database): SettingsRepo {
     return result;
   };
 
-  const update = db.transaction((patch: Partial<Settings>): Settings => {
+  const get = (): Settings => {
+    const version = dataVersion.get() as number;
+    if (cached?.version !== version) cached = { version, settings: read() };
+    return { ...cached.settings };
+  };
+
+  const update = db.transaction((patch: Partial<Settings>): void => {
     const now = Date.now();
     for (const key of KEYS) {
       const value = patch[key];
       if (value !== undefined) upsert.run(key, JSON.stringify(value), now);
     }
-    return get();
   });
 
-  return { get, update: (patch) => update.immediate(patch) };
+  return {
+    get,
+    update(patch) {
+      try {
+        update.immediate(patch);
+      } finally {
+        cached = null;
+      }
+      return get();
+    },
+  };
 }

@@ -10,6 +10,7 @@ import {
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { engineHarness, gateOperation, type EngineHarness } from '../../test/helpers/engine.js';
 import { eventually } from '../../test/helpers/eventually.js';
 import { FIXTURE_IMAGES } from '../../test/helpers/fixtures.js';
@@ -316,5 +317,44 @@ describe('job engine: control', () => {
     const progress = h.events.filter((e) => e.name === 'job.progress');
     expect(progress.at(-1)?.payload).toMatchObject({ progress: 1, counts: { done: 14 } });
     expect(progress.some((e) => e.name === 'job.progress' && e.payload.itemsPerSecond !== null)).toBe(true);
+  });
+});
+
+describe('job engine: the input header', () => {
+  it('is read once per item, counts the item’s pixels, and rejects what is not an image with its own code', async () => {
+    const seen: { same: boolean; width: number; height: number }[] = [];
+    h = engineHarness([
+      {
+        kind: 'header',
+        version: 1,
+        inputs: 'any',
+        optionsSchema: z.strictObject({}),
+        resource: () => 'cpu',
+        outputExtension: () => 'txt',
+        async run(ctx) {
+          const first = ctx.probe();
+          const header = await first;
+          seen.push({ same: ctx.probe() === first, width: header.width, height: header.height });
+          return { outputs: [ctx.writeOutput(Buffer.from(`${header.width}×${header.height}`))] };
+        },
+      },
+    ]);
+    const src = join(h.dir, 'in');
+    mkdirSync(src);
+    copyFileSync(join(FIXTURE_IMAGES, '0014.jpg'), join(src, 'photo.jpg'));
+    writeFileSync(join(src, 'notes.txt'), 'not a photo');
+    const job = await run(h.engine, {
+      kind: 'header',
+      options: {},
+      paths: [src],
+      outDir: join(h.dir, 'out'),
+      priority: 'background',
+    });
+    const { width, height } = await sharp(join(FIXTURE_IMAGES, '0014.jpg')).metadata();
+    const photo = job.items.find((i) => i.inputPath.endsWith('photo.jpg'));
+    const notes = job.items.find((i) => i.inputPath.endsWith('notes.txt'));
+    expect(seen).toEqual([{ same: true, width, height }]);
+    expect(photo).toMatchObject({ status: 'done', pixels: width! * height! });
+    expect(notes).toMatchObject({ status: 'failed', pixels: null, errorCode: 'NOT_AN_IMAGE' });
   });
 });

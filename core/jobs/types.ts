@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ProbeLimits } from '../kernel/probe.js';
+import type { ProbedImage, ProbeLimits } from '../kernel/probe.js';
 import type { ParkRequest } from './signals.js';
 
 /** Facts an operation reports with a result (shown with the item). */
@@ -17,6 +17,12 @@ export interface ItemContext<O> {
   /** A further output beside the planned one: same folder and name, plus `suffix`, with `ext`. */
   siblingOutput(suffix: string, ext?: string): string;
   limits: ProbeLimits;
+  /**
+   * The input's header (size, format, depth, frames), checked against `limits`: read once per
+   * item however often it is asked for (the engine reads it first for the item's pixel count).
+   * Rejects with a coded error (NOT_AN_IMAGE, CORRUPT_IMAGE, IMAGE_TOO_LARGE…).
+   */
+  probe(): Promise<ProbedImage>;
   /** 0..1 within this item. */
   progress(fraction: number): void;
   /** This try, from 1 (tries refunded by a pause or a rate limit do not count). */

@@ -83,14 +83,6 @@ export async function probeImage(
   return { ...probed, problem: await fileProblem(path, probed.format, info.size) };
 }
 
-/** Width × height from an image's header, or null when it has none readable. */
-export async function pixelsOf(data: Buffer): Promise<number | null> {
-  const meta = await sharp(data, { limitInputPixels: false })
-    .metadata()
-    .catch(() => null);
-  return meta?.width && meta.height ? meta.width * meta.height : null;
-}
-
 /** The same checks on bytes already in memory (a job item reads its input once). */
 export async function probeBuffer(path: string, data: Buffer, limits: ProbeLimits): Promise<ProbedImage> {
   if (data.length === 0) throw new RpcError('NOT_AN_IMAGE', `${path} is empty (0 bytes).`);

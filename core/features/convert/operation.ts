@@ -3,7 +3,6 @@ import sharp from 'sharp';
 import { convertOptionsSchema, type ConvertOptions } from '../../contract/convert.js';
 import { RpcError } from '../../contract/errors.js';
 import { checkEncodable, decodeStrictThenLenient, encodeAs, formatOfPath } from '../../kernel/encode.js';
-import { probeBuffer } from '../../kernel/probe.js';
 import type { Operation } from '../../jobs/types.js';
 
 /** Formats that hold 16 bits per sample (sharp writes PNG and TIFF at 16 bits). */
@@ -47,7 +46,7 @@ export const convertOperation: Operation<ConvertOptions> = {
   outputExtension: (options, inputPath) => targetFormat(options, inputPath),
   outputSize: (options, input) => outputSize(input, options),
   async run(ctx) {
-    const probed = await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
+    const probed = await ctx.probe();
     ctx.signal.throwIfAborted();
     const { options } = ctx;
     const format = targetFormat(options, ctx.inputPath);

@@ -4,7 +4,6 @@ import { RpcError } from '../../contract/errors.js';
 import { DEFAULT_SETTINGS } from '../../contract/schemas.js';
 import { checkEncodable, formatOfPath, type OutputFormat } from '../../kernel/encode.js';
 import { checkEnhanceBudget, enhancedSize, type EnhanceLimits } from './budget.js';
-import { probeBuffer } from '../../kernel/probe.js';
 import type { Operation } from '../../jobs/types.js';
 import { decodeRaster, encodeRasterToFile } from './imageio.js';
 import type { InstalledModel, ModelStore } from './models.js';
@@ -49,7 +48,7 @@ export function createEnhanceOperation(
     // A job for a model that is not installed is refused before it is queued.
     check: async (o) => void (await upscaler(models, o.model)),
     async run(ctx) {
-      const probed = await probeBuffer(ctx.inputPath, ctx.input, ctx.limits);
+      const probed = await ctx.probe();
       const model = await upscaler(models, ctx.options.model);
       const loaded = await sessions.get(model.path);
       for (const why of loaded.fallbacks) {
