@@ -13,8 +13,9 @@ import { MEMORY_BUDGET_BYTES } from './upscale.js';
 /**
  * ONNX Runtime's intra-op threads when the setting says automatic: every core but one on
  * machines with more than two (the JS thread builds and blends tiles, other jobs encode with
- * sharp, the studio stays responsive), both on a two-core machine, where one thread would
- * halve the speed.
+ * sharp, the studio stays responsive), both on a two-core machine, where one thread ran a tile
+ * 1.6× slower alone and no faster beside a busy core. Fixed per session: ORT sets its threads
+ * when a session is created.
  */
 export function autoThreads(cores: number): number {
   return cores > 2 ? cores - 1 : Math.max(1, cores);
