@@ -17,6 +17,7 @@ export const PACKAGES = {
     'ws',
     'commander',
     'protobufjs',
+    'yauzl',
     'yazl',
   ],
   /** Pure JavaScript that also runs in the renderer and the sandboxed preload. */
