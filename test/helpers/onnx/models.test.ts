@@ -8,7 +8,7 @@ import {
   runModel,
   runSession,
 } from './models.js';
-import { decodeModelProto } from './proto.js';
+import { decodeModelProto } from '../../../core/features/enhance/onnx/proto.js';
 import { affineRef, boxBlurRef, maxAbsDiff, nearestUpscaleRef, randomImage, type Nchw } from './reference.js';
 
 const SIZES: [number, number][] = [

@@ -7,10 +7,22 @@
  * `{ dynamicBatch: true }` to make the batch dim symbolic (`'batch'`) instead of fixed 1.
  */
 import * as ort from 'onnxruntime-node';
-import { attr, buildModel, floatTensor, type NodeSpec, type TensorSpec } from './build.js';
+import {
+  attr,
+  buildModel,
+  floatTensor,
+  type NodeSpec,
+  type TensorSpec,
+} from '../../../core/features/enhance/onnx/build.js';
 
-export { attr, buildModel, floatTensor, int64Tensor } from './build.js';
-export type { AttributeSpec, ModelSpec, NodeSpec, TensorSpec, ValueSpec } from './build.js';
+export { attr, buildModel, floatTensor, int64Tensor } from '../../../core/features/enhance/onnx/build.js';
+export type {
+  AttributeSpec,
+  ModelSpec,
+  NodeSpec,
+  TensorSpec,
+  ValueSpec,
+} from '../../../core/features/enhance/onnx/build.js';
 
 /** Options shared by the model factories. */
 export interface UpscaleModelOptions {
@@ -90,6 +102,32 @@ export function nearestUpscaleModel(
   checkScale(scale);
   checkChannels(channels);
   return finish([nearestTail('input', scale)], scale, channels, options, `nearest x${scale}`);
+}
+
+/**
+ * {@link nearestUpscaleModel} that only takes heights and widths divisible by `multiple`, as
+ * RRDBNet ×2 / ×1 (which pixel-unshuffle their input): SpaceToDepth and DepthToSpace by
+ * `multiple` (an identity, and an error for other sizes) before the nearest upscale.
+ */
+export function multipleOnlyModel(scale: number, multiple: number): Uint8Array {
+  checkScale(scale);
+  const block = { blocksize: attr.int(multiple) };
+  return finish(
+    [
+      {
+        nodes: [
+          { opType: 'SpaceToDepth', inputs: ['input'], outputs: ['packed'], attributes: block },
+          { opType: 'DepthToSpace', inputs: ['packed'], outputs: ['unpacked'], attributes: block },
+        ],
+        initializers: [],
+      },
+      nearestTail('unpacked', scale),
+    ],
+    scale,
+    3,
+    {},
+    `nearest x${scale}, sizes divisible by ${multiple}`,
+  );
 }
 
 /**
