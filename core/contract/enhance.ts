@@ -16,11 +16,18 @@ export const modelInfoSchema = z.object({
   /** Where an installed model's file is. */
   path: z.string().nullable(),
   bytes: z.number().int().nullable(),
-  /** sha256 of the installed file, else the catalog's verified one; null when none is known. */
+  /** sha256 of the installed file, else the catalog's published one; null when none is known. */
   sha256: z.string().nullable(),
-  /** `download`/`import`: in the data folder; `folder`: in PIXELSMITH_MODELS_DIR (read-only). */
-  source: z.enum(['download', 'import', 'folder']).nullable(),
-  /** A verified download source exists; otherwise the model is import-only. */
+  /** Who publishes the sha256; null when nobody does (an installed file's is then recorded, not published). */
+  sha256Source: z.string().nullable(),
+  /** `onnx` runs as it is; `pth` and `safetensors` are PyTorch weights converted on this machine. */
+  format: z.enum(['onnx', 'pth', 'safetensors']),
+  /**
+   * `download`/`import`: in the data folder; `folder`: in PIXELSMITH_MODELS_DIR (read-only);
+   * `bundled`: shipped with Pixelsmith (works offline).
+   */
+  source: z.enum(['download', 'import', 'folder', 'bundled']).nullable(),
+  /** An official download source exists; otherwise the model is import-only. */
   downloadable: z.boolean(),
   /** The execution provider its loaded session uses, once a job has run it. */
   provider: z.string().nullable(),
@@ -35,7 +42,7 @@ const modelMethods = {
   'models.download': { input: z.strictObject({ id: modelId }), output: modelInfoSchema },
   'models.import': {
     input: z.strictObject({
-      /** A .onnx file on the machine running core. */
+      /** A .pth, .safetensors or .onnx file on the machine running core. */
       path: absolutePath,
       id: modelId.optional(),
       task: z.enum(['upscale', 'face-restore', 'face-detect']).optional(),
@@ -48,6 +55,8 @@ const modelMethods = {
 
 const modelEvents = {
   'models.downloadProgress': z.object({ id: z.string(), received: z.number(), total: z.number().nullable() }),
+  /** Converting a checkpoint to ONNX (after a download or import, or on first use): 0..1. */
+  'models.convertProgress': z.object({ id: z.string(), fraction: z.number().min(0).max(1) }),
 } as const;
 
 /** Output formats of `enhance`; `same` keeps JPEG, PNG and WebP and writes anything else as PNG. */

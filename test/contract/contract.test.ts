@@ -195,11 +195,34 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     expect(before.map((m) => m.id)).toEqual(
       expect.arrayContaining(['realesr-general-x4v3', 'realesr-animevideov3', 'GFPGANv1.4']),
     );
+    // Shipped with the app: installed before anything is downloaded or imported.
     expect(before.find((m) => m.id === 'realesr-animevideov3')).toMatchObject({
-      installed: false,
-      downloadable: false,
+      installed: true,
+      source: 'bundled',
+      format: 'pth',
+      downloadable: true,
     });
-    await expectRpcError(api.models.download({ id: 'realesr-animevideov3' }), 'INVALID_STATE');
+    await expectRpcError(api.models.download({ id: 'no-such-model' }), 'NOT_FOUND');
+    // Offline, out of the box: the first enhance converts the bundled checkpoint and runs it.
+    const converting: number[] = [];
+    const offConvert = api.on('models.convertProgress', (p) => converting.push(p.fraction));
+    const first = await api.jobs.create({
+      kind: 'enhance',
+      options: {},
+      paths: [`${FIXTURE_IMAGES}/esrgan_lq_comic.png`],
+      outDir: `${work.path}/bundled-${kind}`,
+    });
+    const bundled = await eventually(async () => {
+      const got = await api.jobs.get({ id: first.id });
+      expect(got.job.status).toBe('done');
+      return got;
+    }, 60_000);
+    offConvert();
+    expect(bundled.items[0]).toMatchObject({
+      status: 'done',
+      details: { model: 'realesr-animevideov3', width: 120, height: 180 },
+    });
+    expect(converting.at(-1)).toBe(1);
     const imported = await api.models.import({ path: `${FIXTURES}/models/realesr-animevideov3.onnx` });
     expect(imported).toMatchObject({
       id: 'realesr-animevideov3',
@@ -224,6 +247,7 @@ describe.each<TransportKind>(['direct', 'http'])('contract over %s', (kind) => {
     });
     expect((await api.models.list()).find((m) => m.id === 'realesr-animevideov3')?.provider).toBe('cpu');
     expect(await api.models.remove({ id: 'realesr-animevideov3' })).toEqual({ removed: true });
+    expect((await api.models.list()).find((m) => m.id === 'realesr-animevideov3')?.source).toBe('bundled');
     await expectRpcError(api.models.import({ path: `${FIXTURES}/MANIFEST.md` }), 'INVALID_INPUT');
   });
 });

@@ -124,36 +124,48 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
   models
     .command('download')
     .argument('<id>')
-    .description('download a model, verify its sha256 and install it (resumes a partial download)')
+    .description(
+      'download a model, verify its size and sha256, convert a PyTorch checkpoint to ONNX, and install it (resumes a partial download)',
+    )
     .action((id: string) =>
       withApi(cli, async (api) => {
-        const off = api.on('models.downloadProgress', (p) => {
-          if (io.isTTY) {
-            io.err(`\r${formatBytes(p.received)} of ${p.total ? formatBytes(p.total) : '?'}\x1b[K`);
-          }
-        });
+        const offs = [
+          api.on('models.downloadProgress', (p) => {
+            if (io.isTTY) {
+              io.err(`\r${formatBytes(p.received)} of ${p.total ? formatBytes(p.total) : '?'}\x1b[K`);
+            }
+          }),
+          convertProgress(api, cli),
+        ];
         try {
           const m = await api.models.download({ id });
           io.out(`\nInstalled ${m.id} at ${m.path}\n`);
         } finally {
-          off();
+          for (const off of offs) off();
         }
       }),
     );
   models
     .command('import')
-    .argument('<file>', 'an .onnx file')
+    .argument('<file>', 'a PyTorch checkpoint (.pth, .safetensors) or an ONNX model (.onnx)')
     .option(
       '--id <id>',
       'id to give it (default: from the file name, or the catalog when its sha256 is known)',
     )
     .option('--task <task>', `${TASKS.join(', ')} (default: derived from the model)`)
-    .option('--scale <n>', 'native scale (default: measured by running the model)', (v) => Number(v))
-    .description('import an ONNX model you have; its inputs, outputs and scale are read from the model')
+    .option('--scale <n>', 'native scale (default: read from the weights or measured)', (v) => Number(v))
+    .description(
+      "import a model you have: a checkpoint is read without running any of its code, its network recognised from its weights (Real-ESRGAN, ESRGAN, GFPGAN) and converted to ONNX once; an ONNX model's inputs, outputs and scale are read from the model",
+    )
     .action((file: string, opts: { id?: string; task?: string; scale?: number }) =>
       withApi(cli, async (api) => {
-        const m = await api.models.import({ path: absolute(file), ...opts, task: opts.task as never });
-        io.out(`Imported ${m.id}: ${m.task}, x${m.scale}, at ${m.path}\n`);
+        const off = convertProgress(api, cli);
+        try {
+          const m = await api.models.import({ path: absolute(file), ...opts, task: opts.task as never });
+          io.out(`Imported ${m.id}: ${m.task}, x${m.scale}, at ${m.path}\n`);
+        } finally {
+          off();
+        }
       }),
     );
   models
@@ -166,4 +178,11 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
         io.out(`Removed ${id}.\n`);
       }),
     );
+}
+
+/** Shows a checkpoint's conversion on a terminal ("converting 40 %"). */
+function convertProgress(api: Parameters<Parameters<typeof withApi>[1]>[0], cli: CliContext): () => void {
+  return api.on('models.convertProgress', (p) => {
+    if (cli.io.isTTY) cli.io.err(`\rconverting ${p.id} to ONNX: ${Math.round(p.fraction * 100)} %\x1b[K`);
+  });
 }

@@ -5,7 +5,8 @@ import { sha256File } from '../../kernel/hash.js';
 export interface DownloadRequest {
   urls: string[];
   target: string;
-  sha256: string;
+  /** The published sha256; null when nobody publishes one (the digest is returned to record). */
+  sha256: string | null;
   bytes: number;
   signal?: AbortSignal;
   onProgress?: (received: number, total: number | null) => void;
@@ -15,9 +16,9 @@ export interface DownloadRequest {
 /**
  * Downloads into `<target>.part`, resuming with a Range request when a partial file exists,
  * hashes the whole file, and renames it into place only when the sha256 matches: a bad or
- * truncated download never installs. Tries each URL in turn.
+ * truncated download never installs. Tries each URL in turn. Returns the file's sha256.
  */
-export async function downloadVerified(req: DownloadRequest): Promise<void> {
+export async function downloadVerified(req: DownloadRequest): Promise<string> {
   const part = `${req.target}.part`;
   const doFetch = req.fetch ?? globalThis.fetch;
   const failures: string[] = [];
@@ -47,7 +48,7 @@ export async function downloadVerified(req: DownloadRequest): Promise<void> {
         await handle.close();
       }
       const digest = await sha256File(part);
-      if (digest !== req.sha256) {
+      if (req.sha256 !== null && digest !== req.sha256) {
         await rm(part, { force: true });
         throw new RpcError(
           'CHECKSUM_MISMATCH',
@@ -55,7 +56,7 @@ export async function downloadVerified(req: DownloadRequest): Promise<void> {
         );
       }
       await rename(part, req.target);
-      return;
+      return digest;
     } catch (error) {
       if (req.signal?.aborted) throw error;
       if (error instanceof RpcError) throw error;
@@ -64,6 +65,6 @@ export async function downloadVerified(req: DownloadRequest): Promise<void> {
   }
   throw new RpcError(
     'DOWNLOAD_FAILED',
-    `Could not download the model (${failures.join('; ')}). If this computer is offline, import the file with \`pixelsmith models import FILE.onnx\`; a partial download resumes next time.`,
+    `Could not download the model (${failures.join('; ')}). If this computer is offline, import the file with \`pixelsmith models import FILE.pth\` (or .onnx); a partial download resumes next time.`,
   );
 }

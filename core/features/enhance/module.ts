@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { enhanceSlice } from '../../contract/enhance.js';
 import { defineModule } from '../module.js';
 import { loadCatalog } from './catalog.js';
@@ -35,9 +36,11 @@ export const enhanceModule = defineModule({
       repo: createModelsRepo(ctx.db),
       dir: ctx.paths.models,
       extraDir: ctx.env.modelsDir,
+      bundledDir: join(ctx.env.resourcesDir, 'models'),
       providerOf: (path) => sessions.providerOf(path),
       onDownloadProgress: (id, received, total) =>
         ctx.events.emit('models.downloadProgress', { id, received, total }),
+      onConvertProgress: (id, fraction) => ctx.events.emit('models.convertProgress', { id, fraction }),
     });
     return {
       handlers: {

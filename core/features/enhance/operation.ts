@@ -18,8 +18,12 @@ function formatFor(o: EnhanceOptions, inputPath: string): OutputFormat {
 }
 
 /** The named (or best installed) upscaler, refused when it cannot upscale tiles. */
-async function upscaler(models: ModelStore, id: string | undefined): Promise<InstalledModel> {
-  const model = await models.resolve(id, 'upscale');
+async function upscaler(
+  models: ModelStore,
+  id: string | undefined,
+  signal?: AbortSignal,
+): Promise<InstalledModel> {
+  const model = await models.resolve(id, 'upscale', signal);
   if (model.convention.size !== 'dynamic') {
     throw new RpcError('INVALID_INPUT', `${model.id} has a fixed input size; it cannot upscale tiles.`);
   }
@@ -46,10 +50,11 @@ export function createEnhanceOperation(
     // photo.png → photo_x2.png: a 2× run never replaces a 4× one.
     nameSuffix: (o) => `_x${o.outscale}`,
     // A job for a model that is not installed is refused before it is queued.
-    check: async (o) => void (await upscaler(models, o.model)),
+    // (A checkpoint converts at its first item, not here: creating a job stays quick.)
+    check: async (o) => void (await models.find(o.model, 'upscale')),
     async run(ctx) {
       const probed = await ctx.probe();
-      const model = await upscaler(models, ctx.options.model);
+      const model = await upscaler(models, ctx.options.model, ctx.signal);
       const loaded = await sessions.get(model.path);
       for (const why of loaded.fallbacks) {
         ctx.log(`${model.id}: fell back to ${loaded.provider} (${why})`, { level: 'warn', once: true });
@@ -95,6 +100,7 @@ export function createEnhanceOperation(
         convention: model.convention,
         outscale: ctx.options.outscale,
         tile: ctx.options.tile,
+        inputMultiple: model.inputMultiple,
         alpha: ctx.options.alpha,
         memoryBudgetBytes: memoryBudgetBytes(),
         signal: ctx.signal,

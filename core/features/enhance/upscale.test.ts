@@ -5,7 +5,12 @@ import type { InferenceSession } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, FIXTURE_IMAGES } from '../../../test/helpers/fixtures.js';
-import { blurUpscaleModel, nearestUpscaleModel, openModel } from '../../../test/helpers/onnx/models.js';
+import {
+  blurUpscaleModel,
+  multipleOnlyModel,
+  nearestUpscaleModel,
+  openModel,
+} from '../../../test/helpers/onnx/models.js';
 import { decodeRaster, type Raster } from './imageio.js';
 import { sessionRunner } from './sessions.js';
 import { upscaleRaster, type InputConvention, type TileRunner, type UpscaleOptions } from './upscale.js';
@@ -222,5 +227,21 @@ describe('the session cache', () => {
       await cache.release();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('models that take only multiples of a size (RRDBNet ×2 and ×1)', () => {
+  it('grow each tile to the multiple and give exactly what an unconstrained model gives', async () => {
+    const strict = runnerOf(await openModel(multipleOnlyModel(2, 4)));
+    const free = runnerOf(await openModel(nearestUpscaleModel(2)));
+    const src = randomRaster(37, 29, 3, 11);
+    const opts = { ...base(strict, 2), tile: 16, overlap: 4 };
+    // Odd tiles are refused by the model itself: the option is what makes them fit.
+    await expect(upscaleRaster(src, opts)).rejects.toThrow(/tile/);
+    const fitted = await upscaleRaster(src, { ...opts, inputMultiple: 4 });
+    const plain = await upscaleRaster(src, { ...opts, runner: free });
+    expect(fitted.stats.tiles).toBeGreaterThan(1);
+    expect(fitted.stats.modelPixels).toBeGreaterThan(plain.stats.modelPixels);
+    expect(Buffer.from(fitted.color).equals(Buffer.from(plain.color))).toBe(true);
   });
 });

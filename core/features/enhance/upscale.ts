@@ -25,6 +25,11 @@ export interface UpscaleOptions {
   outscale: number;
   /** Tile size in input pixels, or 'auto' (from `memoryBudgetBytes`). */
   tile: number | 'auto';
+  /**
+   * The model takes only heights and widths that are multiples of this (RRDBNet ×2 and ×1
+   * pixel-unshuffle their input): each tile's context grows right and down to fit. Default 1.
+   */
+  inputMultiple?: number;
   /** Overlap between tile cores, blended. */
   overlap?: number;
   /** Context given to each tile on every side, cropped off after inference. */
@@ -187,12 +192,14 @@ async function runPlane(
     src.depth === 16 ? new Uint16Array(outW * outH * outChannels) : new Uint8Array(outW * outH * outChannels);
   const blender = new StripBlender(plan, s, canvas, outChannels, outW, outH);
   stats.tiles += plan.tiles.length;
-  stats.modelPixels += plan.modelPixels;
+  const multiple = opts.inputMultiple ?? 1;
   let done = 0;
   // ONNX Runtime's session.run computes on this thread (its intra-op pool aside), so tiles run
   // one after another: building an input, the run, and blending its output never overlap.
-  for (const t of plan.tiles) {
+  for (const planned of plan.tiles) {
     opts.signal?.throwIfAborted();
+    const t = multiple > 1 ? widen(planned, multiple) : planned;
+    stats.modelPixels += t.cw * t.ch;
     let at = performance.now();
     const input = tileTensor(src, plane, t, opts.convention);
     stats.glueMs += performance.now() - at;
@@ -222,6 +229,11 @@ async function runPlane(
     opts.onProgress?.(done / plan.tiles.length);
   }
   return canvas;
+}
+
+/** The tile with its context grown right and down to multiples of `m` (past the image: reflected). */
+function widen(tile: Tile, m: number): Tile {
+  return { ...tile, cw: Math.ceil(tile.cw / m) * m, ch: Math.ceil(tile.ch / m) * m };
 }
 
 class TileTooLarge extends Error {

@@ -110,6 +110,7 @@ export function ModelsPanel() {
   const { models, error, refresh } = useModels();
   const [message, setMessage] = useState<Message>(null);
   const [progress, setProgress] = useState<Record<string, Progress>>({});
+  const [converting, setConverting] = useState<Record<string, number>>({});
   const [working, setWorking] = useState<ReadonlySet<string>>(() => new Set());
   const [importing, setImporting] = useState<ImportState | null>(null);
 
@@ -119,6 +120,19 @@ export function ModelsPanel() {
         setProgress((s) => ({ ...s, [p.id]: { received: p.received, total: p.total } })),
       ),
     [],
+  );
+  // A checkpoint is converted after its download or import, or at its first use by a job.
+  useEffect(
+    () =>
+      api.on('models.convertProgress', (p) => {
+        setConverting((s) => {
+          const next = { ...s, [p.id]: p.fraction };
+          if (p.fraction >= 1) delete next[p.id];
+          return next;
+        });
+        if (p.fraction >= 1) refresh();
+      }),
+    [refresh],
   );
   // Events were missed while the connection was down: read the list again.
   useEffect(() => {
@@ -172,7 +186,8 @@ export function ModelsPanel() {
   const importFile = (file: File) =>
     run(async () => {
       try {
-        if (!/\.onnx$/i.test(file.name)) throw new Error(t('models.import.notOnnx', { name: file.name }));
+        if (!/\.(onnx|pth|safetensors)$/i.test(file.name))
+          throw new Error(t('models.import.notOnnx', { name: file.name }));
         const shell = window.pixelsmithShell;
         let path: string;
         if (shell) {
@@ -226,6 +241,7 @@ export function ModelsPanel() {
               key={m.id}
               model={m}
               progress={progress[m.id]}
+              converting={converting[m.id]}
               working={working.has(m.id)}
               online={online}
               onDownload={() => void download(m)}
@@ -242,6 +258,7 @@ export function ModelsPanel() {
 function ModelCard({
   model: m,
   progress,
+  converting,
   working,
   online,
   onDownload,
@@ -249,16 +266,18 @@ function ModelCard({
 }: {
   model: ModelInfo;
   progress: Progress | undefined;
+  converting: number | undefined;
   working: boolean;
   online: boolean;
   onDownload(): void;
   onRemove(): void;
 }) {
-  const { t, bytes } = useI18n();
+  const { t, bytes, percent } = useI18n();
   const state = stateOf(m);
   const canDownload = !m.installed && m.downloadable;
-  const canRemove = m.installed && m.source !== 'folder';
-  const showProgress = !m.installed && (progress !== undefined || (working && canDownload));
+  const canRemove = m.installed && m.source !== 'folder' && m.source !== 'bundled';
+  const showProgress =
+    converting === undefined && !m.installed && (progress !== undefined || (working && canDownload));
   return (
     <li className="card models-card" aria-label={m.name}>
       <div className="models-card-head">
@@ -276,6 +295,15 @@ function ModelCard({
       )}
       <p className="models-summary">{summaryOf(m, t)}</p>
       {m.source === 'folder' && <p className="small muted">{t('models.folderNote')}</p>}
+      {m.source === 'bundled' && <p className="small muted">{t('models.bundledNote')}</p>}
+      {converting !== undefined && (
+        <div className="models-progress">
+          <progress max={1} value={converting} aria-label={t('models.convertProgress', { name: m.name })} />
+          <span className="small muted">
+            {t('models.converting', { name: m.name })} {percent(converting)}
+          </span>
+        </div>
+      )}
       {!m.installed && !m.downloadable && <p className="small muted">{t('models.importOnlyNote')}</p>}
       {showProgress && (
         <div className="models-progress">
@@ -336,7 +364,9 @@ function ModelCard({
                     ? 'models.source.download'
                     : m.source === 'import'
                       ? 'models.source.import'
-                      : 'models.source.folder',
+                      : m.source === 'bundled'
+                        ? 'models.source.bundled'
+                        : 'models.source.folder',
                 )}
               </dd>
             </>
@@ -350,7 +380,16 @@ function ModelCard({
           {m.sha256 && (
             <>
               <dt>{t('models.details.sha256')}</dt>
-              <dd className="mono">{m.sha256}</dd>
+              <dd>
+                <span className="mono">{m.sha256}</span>{' '}
+                <span className="small muted">
+                  (
+                  {m.sha256Source
+                    ? t('models.details.sha256Published', { source: m.sha256Source })
+                    : t('models.details.sha256Recorded')}
+                  )
+                </span>
+              </dd>
             </>
           )}
           <dt>{t('models.details.licence')}</dt>
@@ -390,7 +429,7 @@ function ImportSection({
         {t('models.import.button')}
         <input
           type="file"
-          accept=".onnx"
+          accept=".pth,.safetensors,.onnx"
           className="visually-hidden"
           aria-describedby={hintId}
           disabled={disabled}
