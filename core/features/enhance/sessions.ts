@@ -139,7 +139,9 @@ export class SessionCache {
           graphOptimizationLevel: 'all',
           // Memory patterns are planned and kept per input shape, and a tiled image has several
           // (edge tiles are smaller): at 3000×2000 → 12000×8000 they raised the peak from 873 MB
-          // to 1072 MB, for no speed (a 520 px tile runs as fast either way).
+          // to 1072 MB. The price is time: inference took 87.5 s instead of 83.9 s there (a 520 px
+          // tile alone runs as fast either way), which is most of what bench:enhance's CLI ÷ bare
+          // 1.08 misses of its 1.05 target; the memory target (≤ 900 MB) comes first.
           enableMemPattern: false,
           ...(threads > 0 && { intraOpNumThreads: threads }),
         });
