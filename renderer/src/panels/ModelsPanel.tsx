@@ -20,6 +20,13 @@ const PROVIDER_KEYS: Record<string, MessageKey> = {
   coreml: 'models.provider.coreml',
 };
 
+const SOURCE_KEYS: Record<NonNullable<ModelInfo['source']>, MessageKey> = {
+  download: 'models.source.download',
+  import: 'models.source.import',
+  folder: 'models.source.folder',
+  bundled: 'models.source.bundled',
+};
+
 function taskText(m: ModelInfo, t: I18n['t']): string {
   switch (m.task) {
     case 'upscale':
@@ -358,17 +365,7 @@ function ModelCard({
           {m.source && (
             <>
               <dt>{t('models.details.source')}</dt>
-              <dd>
-                {t(
-                  m.source === 'download'
-                    ? 'models.source.download'
-                    : m.source === 'import'
-                      ? 'models.source.import'
-                      : m.source === 'bundled'
-                        ? 'models.source.bundled'
-                        : 'models.source.folder',
-                )}
-              </dd>
+              <dd>{t(SOURCE_KEYS[m.source])}</dd>
             </>
           )}
           {m.path && (

@@ -7,10 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBuffer, type Entry } from 'yauzl';
-import { RpcError } from '../../../contract/errors.js';
 import { FIXTURES, tempDir } from '../../../../test/helpers/fixtures.js';
 import { runPython, torchAvailable } from '../../../../test/helpers/torch.js';
-import { readCheckpoint } from './read.js';
+import { checkpointFailure } from './testing.js';
 
 const WEIGHTS = join(FIXTURES, 'weights');
 const STORED_FIXTURE = join(WEIGHTS, 'realesr-animevideov3.pth');
@@ -28,15 +27,7 @@ function write(name: string, bytes: Uint8Array | string): string {
   return path;
 }
 
-async function failure(path: string): Promise<string> {
-  const error: unknown = await readCheckpoint(path).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  expect((error as RpcError).code).toBe('BAD_CHECKPOINT');
-  return (error as RpcError).message;
-}
+const failure = checkpointFailure;
 
 /** Records of a zip's central directory: where each starts, its name. */
 function centralDirectory(zip: Buffer): Array<{ at: number; name: string }> {

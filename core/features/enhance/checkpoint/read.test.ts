@@ -8,10 +8,10 @@ import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBuffer, type Entry } from 'yauzl';
 import { ZipFile } from 'yazl';
-import { RpcError } from '../../../contract/errors.js';
 import { FIXTURES, tempDir } from '../../../../test/helpers/fixtures.js';
 import { runPython, torchAvailable } from '../../../../test/helpers/torch.js';
 import { readCheckpoint } from './read.js';
+import { checkpointFailure } from './testing.js';
 import type { StateDict } from './types.js';
 
 const WEIGHTS = join(FIXTURES, 'weights');
@@ -186,15 +186,7 @@ function expectSameDicts(ours: StateDict, theirs: StateDict): void {
   }
 }
 
-async function failure(path: string): Promise<string> {
-  const error: unknown = await readCheckpoint(path).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  expect((error as RpcError).code).toBe('BAD_CHECKPOINT');
-  return (error as RpcError).message;
-}
+const failure = checkpointFailure;
 
 function zipEntries(buffer: Buffer): Promise<Array<{ name: string; data: Buffer }>> {
   return new Promise((resolve, reject) => {

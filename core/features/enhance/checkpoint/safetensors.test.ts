@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RpcError } from '../../../contract/errors.js';
 import { tempDir } from '../../../../test/helpers/fixtures.js';
 import { readCheckpoint } from './read.js';
+import { checkpointFailure } from './testing.js';
 
 interface Spec {
   dtype: string;
@@ -57,15 +57,7 @@ function write(name: string, bytes: Uint8Array): string {
   return path;
 }
 
-async function failure(path: string): Promise<string> {
-  const error: unknown = await readCheckpoint(path).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  expect((error as RpcError).code).toBe('BAD_CHECKPOINT');
-  return (error as RpcError).message;
-}
+const failure = checkpointFailure;
 
 describe('safetensors', () => {
   it('reads F32, F16, BF16 and F64 tensors exactly, ignoring __metadata__', async () => {
