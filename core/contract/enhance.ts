@@ -63,6 +63,12 @@ const modelEvents = {
 export const ENHANCE_FORMATS = ['same', 'png', 'jpg', 'webp'] as const;
 /** How transparency is upscaled. */
 export const ALPHA_MODES = ['lanczos', 'model'] as const;
+/** Face detectors (`face-detect` models: RetinaFace mobilenet0.25, YuNet). */
+export const FACE_DETECTORS = ['retinaface', 'yunet'] as const;
+/** Which detected faces are restored. */
+export const FACE_SELECTIONS = ['all', 'center', 'largest'] as const;
+/** How the photo around the faces is upscaled: the upscaling model, or a Lanczos resize. */
+export const BACKGROUND_MODES = ['model', 'lanczos'] as const;
 
 export const enhanceOptionsSchema = z.strictObject({
   /** Model id; default: the best installed upscaler. */
@@ -75,6 +81,15 @@ export const enhanceOptionsSchema = z.strictObject({
   /** `same`: the input's own format (PNG for inputs sharp reads but we do not write). */
   format: z.enum(ENHANCE_FORMATS).default('same'),
   quality: z.number().int().min(1).max(100).default(92),
+  /** Restore faces: detect, align to 512×512, restore with a face model, paste back. */
+  face: z.boolean().default(false),
+  /** Face model id (`face-restore`); default: the best installed one. */
+  faceModel: z.string().min(1).optional(),
+  detector: z.enum(FACE_DETECTORS).default('retinaface'),
+  faces: z.enum(FACE_SELECTIONS).default('all'),
+  /** 0: the original face, 1: the restored one (GFPGAN's `weight`, 0.5 by default there too). */
+  strength: z.number().min(0).max(1).default(0.5),
+  background: z.enum(BACKGROUND_MODES).default('model'),
 });
 export type EnhanceOptions = z.output<typeof enhanceOptionsSchema>;
 

@@ -4,12 +4,30 @@ import { rampWeight, type Tile, type TilePlan } from './tiles.js';
 export type Canvas = Uint8Array | Uint16Array;
 
 /**
+ * Where finished rows go. `canvas` holds rows from `start` on; once every row above `upTo` is
+ * final, `flush` is called, and may hand the rows on and start the canvas over from `upTo`
+ * (returning the new first row), or keep them (returning `start`).
+ */
+export interface RowTarget {
+  canvas: Canvas;
+  flush(start: number, upTo: number): number;
+}
+
+/** The whole image in one canvas: nothing is ever flushed. */
+export const wholeCanvas = (canvas: Canvas): RowTarget => ({ canvas, flush: (start) => start });
+
+/** Rows a band must hold for a plan: the tallest tile core, scaled. */
+export const bandRows = (plan: TilePlan, scale: number): number =>
+  Math.max(...plan.tiles.map((t) => t.h)) * scale;
+
+/**
  * Cross-fades model outputs of overlapping tiles into an integer canvas, holding in float only
  * what is still to be blended: the horizontal overlap strip above the current tile row and the
  * one below it (full width, `overlap` rows each), and the vertical overlap strip between the
  * current tile and the next one. Every other pixel is written to the canvas as it arrives.
  * Overlaps are uniform, so the two ramps over an overlap add up to 1 and no weight sums are
- * kept or divided by.
+ * kept or divided by. After each tile row the rows above its lower overlap are final and go to
+ * the target, so the canvas may be a band of one tile row (`bandRows`) rather than the image.
  */
 export class StripBlender {
   private above: Float32Array;
@@ -17,14 +35,16 @@ export class StripBlender {
   private readonly side: Float32Array;
   private readonly ov: number;
   private readonly maxValue: number;
+  /** The image row the canvas's first row is. */
+  private start = 0;
 
   constructor(
     private readonly plan: TilePlan,
     private readonly scale: number,
-    private readonly canvas: Canvas,
+    private readonly target: RowTarget,
     /** 3 for colour, 1 for gray or alpha (the model saw the value in all three channels). */
     private readonly channels: number,
-    /** The canvas's width and height (the image's × scale). */
+    /** The image's width and height (the input's × scale). */
     private readonly width: number,
     private readonly height: number,
   ) {
@@ -32,9 +52,8 @@ export class StripBlender {
     const strip = plan.rows > 1 ? this.ov * width * 3 : 0;
     this.above = new Float32Array(strip);
     this.below = new Float32Array(strip);
-    const tallest = Math.max(...plan.tiles.map((t) => t.h)) * scale;
-    this.side = new Float32Array(plan.cols > 1 ? this.ov * tallest * 3 : 0);
-    this.maxValue = canvas instanceof Uint16Array ? 65535 : 255;
+    this.side = new Float32Array(plan.cols > 1 ? this.ov * bandRows(plan, scale) * 3 : 0);
+    this.maxValue = target.canvas instanceof Uint16Array ? 65535 : 255;
   }
 
   /** Adds one tile's model output (planar, 0..1, covering the tile's context region), in plan order. */
@@ -56,9 +75,7 @@ export class StripBlender {
     const wx = new Float32Array(w);
     for (let u = 0; u < w; u += 1) wx[u] = rampWeight(u, w, left, right);
     const W = this.width;
-    const canvas = this.canvas;
-    const max = this.maxValue;
-    const gray = this.channels === 1;
+    const put = this.putter();
     const side = this.side;
     const clamp = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
     for (let v = 0; v < h; v += 1) {
@@ -81,34 +98,23 @@ export class StripBlender {
         continue;
       }
       const sideRow = (v - top) * ov * 3;
-      const outRow = (y0 + v) * W;
+      const outRow = (y0 + v - this.start) * W;
       // Left overlap: the previous tile's part is in the side strip; now complete.
       for (let u = 0; u < left; u += 1) {
         const k = wx[u]!;
         const i = src + u;
         const o = sideRow + u * 3;
-        this.put(
+        put(
           outRow + x0 + u,
           side[o]! + clamp(output[i]!) * k,
           side[o + 1]! + clamp(output[plane + i]!) * k,
           side[o + 2]! + clamp(output[2 * plane + i]!) * k,
-          canvas,
-          max,
-          gray,
         );
       }
       // The middle is this tile's alone.
       for (let u = left; u < w - right; u += 1) {
         const i = src + u;
-        this.put(
-          outRow + x0 + u,
-          clamp(output[i]!),
-          clamp(output[plane + i]!),
-          clamp(output[2 * plane + i]!),
-          canvas,
-          max,
-          gray,
-        );
+        put(outRow + x0 + u, clamp(output[i]!), clamp(output[plane + i]!), clamp(output[2 * plane + i]!));
       }
       // Right overlap: kept for the next tile in the row.
       for (let u = w - right; u < w; u += 1) {
@@ -123,53 +129,54 @@ export class StripBlender {
     if (tile.col === this.plan.cols - 1) this.endRow(tile, top);
   }
 
-  /** After a tile row: the strip above it is complete; the one below becomes the next row's. */
+  /**
+   * After a tile row: the strip above it is complete, and with it every row above the strip
+   * below (the next tile row's upper overlap), which go to the target. The lower strip becomes
+   * the next row's upper one.
+   */
   private endRow(tile: Tile, top: number): void {
+    const y0 = tile.y * this.scale;
     if (top > 0) {
-      const y0 = tile.y * this.scale;
+      const put = this.putter();
       const strip = this.above;
       for (let v = 0; v < top; v += 1) {
         const row = v * this.width;
-        const outRow = (y0 + v) * this.width;
+        const outRow = (y0 + v - this.start) * this.width;
         for (let x = 0; x < this.width; x += 1) {
           const o = (row + x) * 3;
-          this.put(
-            outRow + x,
-            strip[o]!,
-            strip[o + 1]!,
-            strip[o + 2]!,
-            this.canvas,
-            this.maxValue,
-            this.channels === 1,
-          );
+          put(outRow + x, strip[o]!, strip[o + 1]!, strip[o + 2]!);
         }
       }
     }
+    const last = tile.row === this.plan.rows - 1;
+    const upTo = last ? this.height : Math.min(this.height, y0 + tile.h * this.scale - this.ov);
+    this.start = this.target.flush(this.start, upTo);
     const done = this.above;
     this.above = this.below;
     this.below = done;
     this.below.fill(0);
   }
 
-  /** One pixel to the canvas: 0..1 values, rounded to the canvas's depth. */
-  private put(
-    pixel: number,
-    r: number,
-    g: number,
-    b: number,
-    canvas: Canvas,
-    max: number,
-    gray: boolean,
-  ): void {
-    // Blended sums can pass 1 by a rounding error; 65536 would wrap to 0 in a Uint16Array.
-    if (gray) {
-      const m = (r + g + b) / 3;
-      canvas[pixel] = Math.round((m > 1 ? 1 : m) * max);
-      return;
+  /**
+   * Writes one pixel (0..1 values, rounded to the canvas's depth) at a canvas pixel index.
+   * Blended sums can pass 1 by a rounding error, and 65536 would wrap to 0 in a Uint16Array:
+   * values are capped at 1. For values in [0, 1], truncating v·max + 0.5 is Math.round.
+   */
+  private putter(): (pixel: number, r: number, g: number, b: number) => void {
+    const canvas = this.target.canvas;
+    const max = this.maxValue;
+    if (this.channels === 1) {
+      const third = max / 3;
+      return (pixel, r, g, b) => {
+        const m = (r + g + b) * third;
+        canvas[pixel] = (m > max ? max : m) + 0.5;
+      };
     }
-    const o = pixel * 3;
-    canvas[o] = Math.round((r > 1 ? 1 : r) * max);
-    canvas[o + 1] = Math.round((g > 1 ? 1 : g) * max);
-    canvas[o + 2] = Math.round((b > 1 ? 1 : b) * max);
+    return (pixel, r, g, b) => {
+      const o = pixel * 3;
+      canvas[o] = (r > 1 ? max : r * max) + 0.5;
+      canvas[o + 1] = (g > 1 ? max : g * max) + 0.5;
+      canvas[o + 2] = (b > 1 ? max : b * max) + 0.5;
+    };
   }
 }

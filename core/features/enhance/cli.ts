@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { ALPHA_MODES, ENHANCE_FORMATS } from '../../contract/enhance.js';
-import { formatBytes } from '../../contract/format.js';
+import { ALPHA_MODES, BACKGROUND_MODES, ENHANCE_FORMATS, FACE_DETECTORS } from '../../contract/enhance.js';
+import { formatBytes, formatDuration } from '../../contract/format.js';
 import { absolute, withApi, type CliContext } from '../../kernel/cli/context.js';
 import { runJobsToEnd } from '../../kernel/cli/jobs.js';
 
@@ -27,6 +27,13 @@ interface EnhanceFlags {
   out?: string;
   suffix?: string;
   overwrite?: boolean;
+  face?: boolean;
+  faceModel?: string;
+  detector: string;
+  onlyCenterFace?: boolean;
+  largestFace?: boolean;
+  strength: number;
+  background: string;
 }
 
 const TASKS = ['upscale', 'face-restore', 'face-detect'] as const;
@@ -41,6 +48,12 @@ export const ENHANCE_FLAGS = {
   quality: '--quality',
   outDir: '--out',
   suffix: '--suffix',
+  face: '--face',
+  faceModel: '--face-model',
+  detector: '--detector',
+  faces: '--only-center-face/--largest-face',
+  strength: '--strength',
+  background: '--background',
 };
 
 export function registerEnhanceCommands(program: Command, cli: CliContext): void {
@@ -48,7 +61,7 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
   program
     .command('enhance')
     .description(
-      'upscale photos with a Real-ESRGAN model (ONNX Runtime: CUDA if installed, else CPU), as a resumable job',
+      'upscale photos with a Real-ESRGAN model, and restore faces with GFPGAN (--face) (ONNX Runtime: CUDA if installed, else CPU), as a resumable job',
     )
     .argument('<paths...>', 'files and folders (searched recursively)')
     .option(
@@ -62,6 +75,22 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
     .option('--alpha <mode>', `how transparency is upscaled: ${ALPHA_MODES.join(' or ')}`, 'lanczos')
     .option('--format <format>', `${ENHANCE_FORMATS.join(', ')} (same: as the input)`, 'same')
     .option('--quality <n>', 'quality 1-100 for jpg and webp', (v) => Number(v), 92)
+    .option('--face', 'restore faces: detect, align, restore with a face model, paste back')
+    .option('--face-model <id>', 'face restoration model (default: the best installed, e.g. GFPGANv1.4)')
+    .option('--detector <name>', `face detector: ${FACE_DETECTORS.join(' or ')}`, 'retinaface')
+    .option('--only-center-face', 'restore only the face nearest the centre')
+    .option('--largest-face', 'restore only the largest face')
+    .option(
+      '--strength <n>',
+      'face restoration strength 0-1 (0: the upscaled face, 1: the restored one)',
+      (v) => Number(v),
+      0.5,
+    )
+    .option(
+      '--background <mode>',
+      `how the photo around the faces is upscaled: ${BACKGROUND_MODES.join(' (the upscaling model) or ')} (a resize)`,
+      'model',
+    )
     .option(
       '--out <dir>',
       'output folder; the input folders are mirrored under it (default: a "pixelsmith" folder next to each photo)',
@@ -84,6 +113,14 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
               format: flags.format as never,
               quality: flags.quality,
               ...(flags.model && { model: flags.model }),
+              background: flags.background as never,
+              ...(flags.face && {
+                face: true,
+                detector: flags.detector as never,
+                strength: flags.strength,
+                faces: flags.onlyCenterFace ? 'center' : flags.largestFace ? 'largest' : 'all',
+                ...(flags.faceModel && { faceModel: flags.faceModel }),
+              }),
             },
             paths: paths.map(absolute),
             outDir: flags.out === undefined ? undefined : absolute(flags.out),
@@ -94,9 +131,17 @@ export function registerEnhanceCommands(program: Command, cli: CliContext): void
           io.out(`Job ${job.id} started: ${job.counts.total} file(s).\n`);
           const code = await runJobsToEnd(api, [job.id], io);
           const done = (await api.jobs.get({ id: job.id, limit: 1, status: 'done' })).items[0];
-          if (done?.details) {
+          const d = done?.details;
+          if (d?.provider) io.out(`Model ${d.model} on ${d.provider}, tiles of ${d.tile}px.\n`);
+          else if (d) io.out(`Background resized with Lanczos.\n`);
+          if (d?.faceModel) {
+            // Faces of the photos done in this run (up to 1000; a longer job shows them in `jobs show`).
+            const items = (await api.jobs.get({ id: job.id, limit: 1000, status: 'done' })).items;
+            const faces = items.reduce((n, item) => n + Number(item.details?.faces ?? 0), 0);
+            const each =
+              d.msPerFace === undefined ? '' : `, about ${formatDuration(Number(d.msPerFace))} per face`;
             io.out(
-              `Model ${done.details.model} on ${done.details.provider}, tiles of ${done.details.tile}px.\n`,
+              `Faces: ${faces} restored in ${items.length} photo(s) with ${d.faceModel} on ${d.faceProvider}${each}.\n`,
             );
           }
           cli.setExit(code);

@@ -2,6 +2,7 @@ import sharp, { type Sharp } from 'sharp';
 import { RpcError } from '../../contract/errors.js';
 import { decodeStrictThenLenient, encodeAs, type OutputFormat } from '../../kernel/encode.js';
 import type { Canvas } from './blender.js';
+import { isSpilled, type Plane } from './spill.js';
 
 /** Decoded pixels, interleaved, EXIF orientation applied, in the file's own colour space. */
 export interface Raster {
@@ -53,12 +54,12 @@ async function decodeWith(input: Buffer, maxPixels: number, failOn: 'warning' | 
   };
 }
 
-/** Integer pixels of a result: colour (gray or RGB) and an optional alpha plane. */
-export interface Pixels {
-  color: Canvas;
+/** Integer pixels of a result: colour (gray or RGB) and an optional alpha plane, in memory or spilled. */
+export interface Pixels<P extends Plane = Plane> {
+  color: P;
   /** 1 (gray) or 3 (RGB) channels in `color`. */
   colorChannels: number;
-  alpha: Canvas | null;
+  alpha: P | null;
   width: number;
   height: number;
   depth: 8 | 16;
@@ -78,6 +79,12 @@ const raw = (width: number, height: number, channels: 1 | 2 | 3 | 4) => ({ width
  * typings for boolean()/joinChannel() say Buffer, but they share the input code that honours it.
  */
 const typed = (c: Canvas): Buffer => c as unknown as Buffer;
+
+/** A plane as sharp's input: a spilled plane's file, or raw pixels. */
+const open = (p: Plane, width: number, height: number, channels: 1 | 2 | 3 | 4): Sharp =>
+  isSpilled(p)
+    ? sharp(p.file, { limitInputPixels: false })
+    : sharp(typed(p), { raw: raw(width, height, channels), limitInputPixels: false });
 
 /**
  * Encodes the upscaled pixels. Without alpha, the original's metadata (EXIF, XMP, IPTC and the
@@ -99,10 +106,17 @@ async function encodeRasterTo(req: EncodeRequest, path: string | null): Promise<
   const { width, height, depth, colorChannels } = req;
   const space = colorChannels === 1 ? (depth === 16 ? 'grey16' : 'b-w') : depth === 16 ? 'rgb16' : 'srgb';
   let img: Sharp;
-  if (req.alpha) {
-    img = sharp(typed(interleave(req.color, req.alpha, width * height, colorChannels)), {
+  const { color, alpha } = req;
+  if (alpha && !isSpilled(color) && !isSpilled(alpha)) {
+    img = sharp(typed(interleave(color, alpha, width * height, colorChannels)), {
       raw: raw(width, height, (colorChannels + 1) as 2 | 4),
     });
+  } else if (alpha) {
+    // A spilled plane is read from its file as the encoder goes: never interleaved in memory.
+    const colour = open(color, width, height, colorChannels as 1 | 3);
+    img = isSpilled(alpha)
+      ? colour.joinChannel(alpha.file)
+      : colour.joinChannel(typed(alpha), { raw: raw(width, height, 1) });
   } else {
     // libvips works on gray sources as three bands here: gray values are ANDed as R = G = B and
     // the final colourspace conversion folds them back into one band.
@@ -112,9 +126,12 @@ async function encodeRasterTo(req: EncodeRequest, path: string | null): Promise<
       // sharp orders operations itself; this sets the working space before boolean() runs.
       .pipelineColourspace(space)
       .linear(0, depth === 16 ? 65535 : 255)
-      .boolean(typed(colorChannels === 1 ? spread(req.color, width * height) : req.color), 'and', {
-        raw: raw(width, height, 3),
-      })
+      // (A spilled gray plane is one band, which libvips ANDs with each of the three.)
+      .boolean(
+        isSpilled(color) ? color.file : typed(colorChannels === 1 ? spread(color, width * height) : color),
+        'and',
+        isSpilled(color) ? undefined : { raw: raw(width, height, 3) },
+      )
       .keepMetadata();
   }
   img = img.toColourspace(space);
@@ -147,7 +164,7 @@ function interleave(color: Canvas, alpha: Canvas, pixels: number, channels: numb
 
 /** Lanczos resize of raw pixels (alpha planes, and outscales other than the model's own). */
 export async function resizeRaw(
-  data: Canvas,
+  data: Plane,
   width: number,
   height: number,
   channels: number,
@@ -155,10 +172,7 @@ export async function resizeRaw(
   toW: number,
   toH: number,
 ): Promise<Canvas> {
-  const out = await sharp(typed(data), {
-    raw: raw(width, height, channels as 1 | 2 | 3 | 4),
-    limitInputPixels: false,
-  })
+  const out = await open(data, width, height, channels as 1 | 2 | 3 | 4)
     .resize(toW, toH, { kernel: 'lanczos3', fit: 'fill' })
     // Without this, sharp hands back 1-channel (and 16-bit) pixels as 8-bit sRGB.
     .toColourspace(channels <= 2 ? (depth === 16 ? 'grey16' : 'b-w') : depth === 16 ? 'rgb16' : 'srgb')

@@ -83,6 +83,15 @@ const formatOf = (file: string): ModelInfo['format'] => {
   return ext === '.pth' ? 'pth' : ext === '.safetensors' ? 'safetensors' : 'onnx';
 };
 
+/**
+ * How an imported ONNX file is fed: GFPGAN's convention (RGB in [-1, 1]) for face restorers,
+ * Real-ESRGAN's (RGB in [0, 1]) for the rest, at the size its graph declares.
+ */
+function conventionFor(task: ModelTask, inspected: ModelConvention | undefined): ModelConvention | undefined {
+  if (!inspected || task !== 'face-restore') return inspected;
+  return { ...inspected, range: [-1, 1] };
+}
+
 /** What to do about a missing model: only ways that can work (a download only where one exists). */
 function howToGet(entry: CatalogEntry | undefined, id: string): string {
   const importHint = `import a .pth or .onnx file of it with \`pixelsmith models import FILE --id ${id}\``;
@@ -352,8 +361,11 @@ export class ModelStore {
         },
       };
     }
-    const scale = given.scale ?? known?.scale ?? facts.scale;
-    const task = given.task ?? known?.task ?? facts.task ?? (scale && scale > 1 ? 'upscale' : undefined);
+    const measured = given.scale ?? known?.scale ?? facts.scale;
+    const task =
+      given.task ?? known?.task ?? facts.task ?? (measured && measured > 1 ? 'upscale' : undefined);
+    // Face models work at one size: a restorer gives back the face it is given, a detector boxes.
+    const scale = measured ?? (task === 'face-restore' || task === 'face-detect' ? 1 : undefined);
     if (!task)
       throw new RpcError(
         'INVALID_INPUT',
@@ -374,7 +386,7 @@ export class ModelStore {
     } finally {
       await rm(tmp, { force: true });
     }
-    const convention = known?.input ?? entry?.input ?? facts.convention;
+    const convention = known?.input ?? entry?.input ?? conventionFor(task, facts.convention);
     if (!convention) throw new RpcError('INTERNAL', `No input convention for ${file}.`);
     this.put(
       { id, name: entry?.name ?? id, task, scale, input: convention },

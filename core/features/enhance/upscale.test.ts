@@ -11,7 +11,7 @@ import {
   nearestUpscaleModel,
   openModel,
 } from '../../../test/helpers/onnx/models.js';
-import { decodeRaster, type Raster } from './imageio.js';
+import { decodeRaster, encodeRaster, type Raster } from './imageio.js';
 import { sessionRunner } from './sessions.js';
 import { upscaleRaster, type InputConvention, type TileRunner, type UpscaleOptions } from './upscale.js';
 
@@ -31,7 +31,7 @@ function randomRaster(width: number, height: number, channels: number, seed: num
   return { data, width, height, channels, depth: 8, hasAlpha: channels === 4 };
 }
 
-const base = (runner: TileRunner, scale: number): UpscaleOptions => ({
+const base = (runner: TileRunner, scale: number): UpscaleOptions & { spill?: undefined } => ({
   runner,
   scale,
   outscale: scale,
@@ -243,5 +243,74 @@ describe('models that take only multiples of a size (RRDBNet ×2 and ×1)', () =
     expect(fitted.stats.tiles).toBeGreaterThan(1);
     expect(fitted.stats.modelPixels).toBeGreaterThan(plain.stats.modelPixels);
     expect(Buffer.from(fitted.color).equals(Buffer.from(plain.color))).toBe(true);
+  });
+});
+
+describe('spilling large planes to disk', () => {
+  it('writes exactly the pixels the in-memory canvas holds, and encodes them identically', async () => {
+    const blur = runnerOf(await openModel(blurUpscaleModel(4)));
+    const dir = mkdtempSync(join(tmpdir(), 'pixelsmith-spill-'));
+    try {
+      const cases: { name: string; raster: Raster; alpha: 'model' | 'lanczos'; outscale: number }[] = [
+        { name: 'rgb', raster: randomRaster(70, 53, 3, 5), alpha: 'lanczos', outscale: 4 },
+        { name: 'gray', raster: randomRaster(61, 45, 1, 6), alpha: 'lanczos', outscale: 4 },
+        { name: 'rgba', raster: randomRaster(47, 66, 4, 7), alpha: 'model', outscale: 4 },
+        { name: 'rgb-x2', raster: randomRaster(40, 30, 3, 8), alpha: 'lanczos', outscale: 2 },
+        {
+          name: 'rgb16',
+          raster: (() => {
+            const r = randomRaster(50, 41, 3, 9);
+            return { ...r, depth: 16 as const, data: Uint16Array.from(r.data, (v) => v * 257 + 3) };
+          })(),
+          alpha: 'lanczos',
+          outscale: 4,
+        },
+      ];
+      for (const c of cases) {
+        const { raster } = c;
+        const opts = { ...base(blur, 4), tile: 16, overlap: 4, pad: 3, alpha: c.alpha, outscale: c.outscale };
+        const memory = await upscaleRaster(raster, opts);
+        const files: string[] = [];
+        const spilled = await upscaleRaster(raster, {
+          ...opts,
+          spill: (plane) => {
+            const file = join(dir, `${c.name}-${plane}.tmp`);
+            files.push(file);
+            return file;
+          },
+        });
+        expect(memory.stats.tiles, c.name).toBeGreaterThan(6);
+        // Colour, and alpha when the model upscales it, went through files (read back by libvips).
+        expect(files.length, c.name).toBe(c.alpha === 'model' ? 2 : 1);
+        if (c.outscale === 4) {
+          expect('file' in spilled.color, c.name).toBe(true);
+          const back = await sharp(files[0]!)
+            .toColourspace(raster.channels === 1 ? 'b-w' : raster.depth === 16 ? 'rgb16' : 'srgb')
+            .raw({ depth: raster.depth === 16 ? 'ushort' : 'uchar' })
+            .toBuffer();
+          expect(Buffer.compare(back, Buffer.from(memory.color.buffer)), c.name).toBe(0);
+        }
+        const original = await sharp(raster.data as unknown as Buffer, {
+          raw: { width: raster.width, height: raster.height, channels: raster.channels as 1 | 3 | 4 },
+        })
+          .toColourspace(raster.depth === 16 ? 'rgb16' : raster.channels === 1 ? 'b-w' : 'srgb')
+          .withMetadata({ density: 300 })
+          .png()
+          .toBuffer();
+        const encode = (pixels: typeof memory | typeof spilled) =>
+          encodeRaster({ ...pixels, original, format: 'png', quality: 90 });
+        const [a, b] = await Promise.all([encode(memory), encode(spilled)]);
+        const pixelsOf = (png: Buffer) =>
+          sharp(png)
+            .raw({ depth: raster.depth === 16 ? 'ushort' : 'uchar' })
+            .toBuffer({ resolveWithObject: true });
+        const [pa, pb] = await Promise.all([pixelsOf(a), pixelsOf(b)]);
+        expect(pb.info, c.name).toEqual(pa.info);
+        expect(Buffer.compare(pa.data, pb.data), c.name).toBe(0);
+        expect((await sharp(b).metadata()).density, c.name).toBe(raster.channels === 4 ? undefined : 300);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { RpcError } from '../../contract/errors.js';
-import { StripBlender, type Canvas } from './blender.js';
+import { bandRows, StripBlender, wholeCanvas, type Canvas, type RowTarget } from './blender.js';
 import { resizeRaw, type Pixels, type Raster } from './imageio.js';
+import { SpillWriter, type Plane } from './spill.js';
 import { planTiles, type Tile, type TilePlan } from './tiles.js';
 
 /** How a model wants its input: channel order and value mapping `(v·range − mean) / std`. */
@@ -38,11 +39,16 @@ export interface UpscaleOptions {
   prePad?: number;
   alpha: 'lanczos' | 'model';
   memoryBudgetBytes?: number;
+  /**
+   * Where to write each plane as its rows complete (a libvips `.v` file the caller removes),
+   * instead of holding the whole upscaled canvas: only a band of one tile row is in memory.
+   */
+  spill?: (plane: 'color' | 'alpha') => string;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
 
-export interface Upscaled extends Pixels {
+export interface Upscaled<P extends Plane = Plane> extends Pixels<P> {
   /** The tile size finally used (smaller than asked if a tile failed to allocate). */
   tile: number;
   /** Model runs, the pixels they were given (≥ the image's: pre-pad, context, overlaps) and time. */
@@ -143,8 +149,8 @@ function tileTensor(src: Raster, plane: 'color' | 'alpha', tile: Tile, conv: Inp
   return out;
 }
 
-/** Maps model output back to 0..1 RGB order, in place. */
-function normalizeOutput(data: Float32Array, conv: InputConvention): Float32Array {
+/** Maps model output back to 0..1 RGB order (a new array unless the convention is the identity). */
+export function normalizeOutput(data: Float32Array, conv: InputConvention): Float32Array {
   const plane = data.length / 3;
   const k = conv.range[1] - conv.range[0];
   const identity =
@@ -179,19 +185,51 @@ async function runPlane(
   plane: 'color' | 'alpha',
   opts: UpscaleOptions,
   tile: number,
-  outChannels: number,
+  outChannels: 1 | 3,
   stats: PlaneStats,
-): Promise<Canvas> {
+): Promise<Plane> {
   const s = opts.scale;
   const prePad = opts.prePad ?? DEFAULT_PRE_PAD;
   const overlap = Math.min(opts.overlap ?? DEFAULT_OVERLAP, Math.floor(tile / 4));
   const plan = planTiles(src.width, src.height, tile, overlap, opts.pad ?? DEFAULT_PAD, prePad);
   const outW = src.width * s;
   const outH = src.height * s;
-  const canvas: Canvas =
-    src.depth === 16 ? new Uint16Array(outW * outH * outChannels) : new Uint8Array(outW * outH * outChannels);
-  const blender = new StripBlender(plan, s, canvas, outChannels, outW, outH);
+  const writer = opts.spill ? new SpillWriter(opts.spill(plane), outW, outH, outChannels, src.depth) : null;
+  const rows = writer ? Math.min(outH, bandRows(plan, s)) : outH;
+  const canvas = newCanvas(src.depth, outW * rows * outChannels);
+  const target: RowTarget = writer
+    ? {
+        canvas,
+        flush: (start, upTo) => {
+          writer.append(canvas, upTo - start);
+          return upTo;
+        },
+      }
+    : wholeCanvas(canvas);
+  const blender = new StripBlender(plan, s, target, outChannels, outW, outH);
   stats.tiles += plan.tiles.length;
+  try {
+    await runTiles(src, plane, opts, tile, plan, blender, stats);
+  } catch (error) {
+    writer?.abandon();
+    throw error;
+  }
+  return writer ? writer.close() : canvas;
+}
+
+const newCanvas = (depth: 8 | 16, values: number): Canvas =>
+  depth === 16 ? new Uint16Array(values) : new Uint8Array(values);
+
+async function runTiles(
+  src: Raster,
+  plane: 'color' | 'alpha',
+  opts: UpscaleOptions,
+  tile: number,
+  plan: TilePlan,
+  blender: StripBlender,
+  stats: PlaneStats,
+): Promise<void> {
+  const s = opts.scale;
   const multiple = opts.inputMultiple ?? 1;
   let done = 0;
   // ONNX Runtime's session.run computes on this thread (its intra-op pool aside), so tiles run
@@ -228,7 +266,6 @@ async function runPlane(
     done += 1;
     opts.onProgress?.(done / plan.tiles.length);
   }
-  return canvas;
 }
 
 /** The tile with its context grown right and down to multiples of `m` (past the image: reflected). */
@@ -250,6 +287,11 @@ class TileTooLarge extends Error {
  * errors are never swallowed: a tile that fails to allocate is retried smaller; any other failure
  * fails the image with the tile named. Alpha is upscaled by the model or by Lanczos, as asked.
  */
+export async function upscaleRaster(
+  src: Raster,
+  opts: UpscaleOptions & { spill?: undefined },
+): Promise<Upscaled<Canvas>>;
+export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<Upscaled>;
 export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<Upscaled> {
   const pad = opts.pad ?? DEFAULT_PAD;
   let tile =
@@ -270,7 +312,7 @@ export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<
         colorChannels,
         stats,
       );
-      let alpha: Canvas | null = null;
+      let alpha: Plane | null = null;
       if (src.hasAlpha) {
         alpha = withAlpha
           ? await runPlane(src, 'alpha', { ...opts, onProgress: progress(1) }, tile, 1, stats)
@@ -295,9 +337,33 @@ export async function upscaleRaster(src: Raster, opts: UpscaleOptions): Promise<
   }
 }
 
+/**
+ * The photo resized with Lanczos to `outscale`, colour and alpha as separate planes: the
+ * background face restoration pastes onto when no upscaling model is wanted.
+ */
+export async function lanczosUpscale(src: Raster, outscale: number): Promise<Pixels<Canvas>> {
+  const width = Math.max(1, Math.round(src.width * outscale));
+  const height = Math.max(1, Math.round(src.height * outscale));
+  const colorChannels = src.channels <= 2 ? 1 : 3;
+  const pixels = src.width * src.height;
+  const color = newCanvas(src.depth, pixels * colorChannels);
+  for (let i = 0; i < pixels; i += 1)
+    for (let c = 0; c < colorChannels; c += 1) color[i * colorChannels + c] = src.data[i * src.channels + c]!;
+  return {
+    color: await resizeRaw(color, src.width, src.height, colorChannels, src.depth, width, height),
+    colorChannels,
+    alpha: src.hasAlpha ? await lanczosAlpha(src, outscale) : null,
+    width,
+    height,
+    depth: src.depth,
+  };
+}
+
 async function lanczosAlpha(src: Raster, scale: number): Promise<Canvas> {
   const plane: Canvas =
     src.depth === 16 ? new Uint16Array(src.width * src.height) : new Uint8Array(src.width * src.height);
   for (let i = 0; i < plane.length; i += 1) plane[i] = src.data[i * src.channels + src.channels - 1] ?? 0;
-  return resizeRaw(plane, src.width, src.height, 1, src.depth, src.width * scale, src.height * scale);
+  const toW = Math.max(1, Math.round(src.width * scale));
+  const toH = Math.max(1, Math.round(src.height * scale));
+  return resizeRaw(plane, src.width, src.height, 1, src.depth, toW, toH);
 }
