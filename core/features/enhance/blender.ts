@@ -3,22 +3,36 @@ import { rampWeight, type Tile, type TilePlan } from './tiles.js';
 /** Integer pixel store for the upscaled image: 8- or 16-bit, interleaved channels. */
 export type Canvas = Uint8Array | Uint16Array;
 
-/**
- * Where finished rows go. `canvas` holds rows from `start` on; once every row above `upTo` is
- * final, `flush` is called, and may hand the rows on and start the canvas over from `upTo`
- * (returning the new first row), or keep them (returning `start`).
- */
-export interface RowTarget {
+/** Where a region's pixels are written: a canvas, the image pixel its index 0 is, and its row stride. */
+export interface RegionBuffer {
   canvas: Canvas;
-  flush(start: number, upTo: number): number;
+  x: number;
+  y: number;
+  stride: number;
 }
 
-/** The whole image in one canvas: nothing is ever flushed. */
-export const wholeCanvas = (canvas: Canvas): RowTarget => ({ canvas, flush: (start) => start });
+/**
+ * Where finished pixels go. The blender opens the region [x, x + w) × [y, y + h) it is about
+ * to complete, writes it, and commits it: every pixel of the image is in exactly one committed
+ * region, and a committed region is final.
+ */
+export interface PixelTarget {
+  open(x: number, y: number, w: number, h: number): RegionBuffer;
+  commit(x: number, y: number, w: number, h: number): void;
+}
 
-/** Rows a band must hold for a plan: the tallest tile core, scaled. */
-export const bandRows = (plan: TilePlan, scale: number): number =>
-  Math.max(...plan.tiles.map((t) => t.h)) * scale;
+/** The whole image in one canvas: regions are written in place. */
+export function wholeCanvas(canvas: Canvas, width: number): PixelTarget {
+  const buffer = { canvas, x: 0, y: 0, stride: width };
+  return { open: () => buffer, commit: () => undefined };
+}
+
+/** The largest region a plan's blender opens, in pixels: a tile's core, or an overlap's rows. */
+export const largestRegion = (plan: TilePlan, scale: number, width: number): number =>
+  Math.max(
+    ...plan.tiles.map((t) => t.w * t.h * scale * scale),
+    plan.rows > 1 ? plan.overlap * scale * width : 0,
+  );
 
 /**
  * Cross-fades model outputs of overlapping tiles into an integer canvas, holding in float only
@@ -26,8 +40,9 @@ export const bandRows = (plan: TilePlan, scale: number): number =>
  * one below it (full width, `overlap` rows each), and the vertical overlap strip between the
  * current tile and the next one. Every other pixel is written to the canvas as it arrives.
  * Overlaps are uniform, so the two ramps over an overlap add up to 1 and no weight sums are
- * kept or divided by. After each tile row the rows above its lower overlap are final and go to
- * the target, so the canvas may be a band of one tile row (`bandRows`) rather than the image.
+ * kept or divided by. Each tile completes its core but the right and lower overlaps (the next
+ * tiles' to finish), and each tile row completes the overlap rows above it: those regions go to
+ * the target as they complete, so the target may be a file and memory one tile's worth.
  */
 export class StripBlender {
   private above: Float32Array;
@@ -35,25 +50,25 @@ export class StripBlender {
   private readonly side: Float32Array;
   private readonly ov: number;
   private readonly maxValue: number;
-  /** The image row the canvas's first row is. */
-  private start = 0;
 
   constructor(
     private readonly plan: TilePlan,
     private readonly scale: number,
-    private readonly target: RowTarget,
+    private readonly target: PixelTarget,
     /** 3 for colour, 1 for gray or alpha (the model saw the value in all three channels). */
     private readonly channels: number,
     /** The image's width and height (the input's × scale). */
     private readonly width: number,
     private readonly height: number,
+    depth: 8 | 16,
   ) {
     this.ov = plan.overlap * scale;
     const strip = plan.rows > 1 ? this.ov * width * 3 : 0;
     this.above = new Float32Array(strip);
     this.below = new Float32Array(strip);
-    this.side = new Float32Array(plan.cols > 1 ? this.ov * bandRows(plan, scale) * 3 : 0);
-    this.maxValue = target.canvas instanceof Uint16Array ? 65535 : 255;
+    const tallest = Math.max(...plan.tiles.map((t) => t.h)) * scale;
+    this.side = new Float32Array(plan.cols > 1 ? this.ov * tallest * 3 : 0);
+    this.maxValue = depth === 16 ? 65535 : 255;
   }
 
   /** Adds one tile's model output (planar, 0..1, covering the tile's context region), in plan order. */
@@ -75,7 +90,10 @@ export class StripBlender {
     const wx = new Float32Array(w);
     for (let u = 0; u < w; u += 1) wx[u] = rampWeight(u, w, left, right);
     const W = this.width;
-    const put = this.putter();
+    // This tile completes its core but the right and lower overlaps.
+    const [rx, ry, rw, rh] = [x0, y0 + top, w - right, h - top - bottom];
+    const region = this.target.open(rx, ry, rw, rh);
+    const put = this.putter(region.canvas);
     const side = this.side;
     const clamp = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
     for (let v = 0; v < h; v += 1) {
@@ -98,7 +116,7 @@ export class StripBlender {
         continue;
       }
       const sideRow = (v - top) * ov * 3;
-      const outRow = (y0 + v - this.start) * W;
+      const outRow = (y0 + v - region.y) * region.stride - region.x;
       // Left overlap: the previous tile's part is in the side strip; now complete.
       for (let u = 0; u < left; u += 1) {
         const k = wx[u]!;
@@ -126,31 +144,27 @@ export class StripBlender {
         side[o + 2] = clamp(output[2 * plane + i]!) * k;
       }
     }
+    this.target.commit(rx, ry, rw, rh);
     if (tile.col === this.plan.cols - 1) this.endRow(tile, top);
   }
 
-  /**
-   * After a tile row: the strip above it is complete, and with it every row above the strip
-   * below (the next tile row's upper overlap), which go to the target. The lower strip becomes
-   * the next row's upper one.
-   */
+  /** After a tile row: the strip above it is complete; the one below becomes the next row's. */
   private endRow(tile: Tile, top: number): void {
-    const y0 = tile.y * this.scale;
     if (top > 0) {
-      const put = this.putter();
+      const y0 = tile.y * this.scale;
+      const region = this.target.open(0, y0, this.width, top);
+      const put = this.putter(region.canvas);
       const strip = this.above;
       for (let v = 0; v < top; v += 1) {
         const row = v * this.width;
-        const outRow = (y0 + v - this.start) * this.width;
+        const outRow = (y0 + v - region.y) * region.stride - region.x;
         for (let x = 0; x < this.width; x += 1) {
           const o = (row + x) * 3;
           put(outRow + x, strip[o]!, strip[o + 1]!, strip[o + 2]!);
         }
       }
+      this.target.commit(0, y0, this.width, top);
     }
-    const last = tile.row === this.plan.rows - 1;
-    const upTo = last ? this.height : Math.min(this.height, y0 + tile.h * this.scale - this.ov);
-    this.start = this.target.flush(this.start, upTo);
     const done = this.above;
     this.above = this.below;
     this.below = done;
@@ -162,8 +176,7 @@ export class StripBlender {
    * Blended sums can pass 1 by a rounding error, and 65536 would wrap to 0 in a Uint16Array:
    * values are capped at 1. For values in [0, 1], truncating v·max + 0.5 is Math.round.
    */
-  private putter(): (pixel: number, r: number, g: number, b: number) => void {
-    const canvas = this.target.canvas;
+  private putter(canvas: Canvas): (pixel: number, r: number, g: number, b: number) => void {
     const max = this.maxValue;
     if (this.channels === 1) {
       const third = max / 3;

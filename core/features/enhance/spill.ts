@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Canvas } from './blender.js';
+import type { Canvas, PixelTarget } from './blender.js';
 
 /**
  * An upscaled plane written to disk row by row as the tiles complete it, as an uncompressed
@@ -79,30 +79,57 @@ export function tiffHeader(plane: Omit<SpilledPlane, 'file'>): Buffer {
   return h;
 }
 
-/** Writes a plane's rows in order; `close()` checks that every row arrived. */
-export class SpillWriter {
+/**
+ * Writes a plane's pixels region by region, wherever they are in the image (each row of a region
+ * goes to its place in the file), from one scratch buffer of `scratchPixels` reused for every
+ * region; `close()` checks that every pixel arrived.
+ */
+export class SpillWriter implements PixelTarget {
   private readonly fd: number;
-  private rows = 0;
+  private readonly dataStart: number;
+  private readonly scratch: Canvas;
+  private written = 0;
   readonly plane: SpilledPlane;
 
-  constructor(file: string, width: number, height: number, channels: 1 | 3, depth: 8 | 16) {
+  constructor(
+    file: string,
+    width: number,
+    height: number,
+    channels: 1 | 3,
+    depth: 8 | 16,
+    scratchPixels: number,
+  ) {
     this.plane = { file, width, height, channels, depth };
     this.fd = openSync(file, 'w');
-    writeSync(this.fd, tiffHeader(this.plane));
+    const header = tiffHeader(this.plane);
+    writeSync(this.fd, header);
+    this.dataStart = header.length;
+    const values = scratchPixels * channels;
+    this.scratch = depth === 16 ? new Uint16Array(values) : new Uint8Array(values);
   }
 
-  /** Appends `count` rows from the start of `band` (the next rows of the plane). */
-  append(band: Canvas, count: number): void {
-    const values = count * this.plane.width * this.plane.channels;
-    const bytes = new Uint8Array(band.buffer, band.byteOffset, values * band.BYTES_PER_ELEMENT);
-    for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at);
-    this.rows += count;
+  open(x: number, y: number, w: number) {
+    return { canvas: this.scratch, x, y, stride: w };
+  }
+
+  commit(x: number, y: number, w: number, h: number): void {
+    const { width, channels } = this.plane;
+    const bpe = this.scratch.BYTES_PER_ELEMENT;
+    const rowBytes = w * channels * bpe;
+    const bytes = new Uint8Array(this.scratch.buffer, this.scratch.byteOffset, h * rowBytes);
+    for (let j = 0; j < h; j += 1) {
+      const position = this.dataStart + ((y + j) * width + x) * channels * bpe;
+      for (let at = 0; at < rowBytes;)
+        at += writeSync(this.fd, bytes, j * rowBytes + at, rowBytes - at, position + at);
+    }
+    this.written += w * h;
   }
 
   close(): SpilledPlane {
     closeSync(this.fd);
-    if (this.rows !== this.plane.height)
-      throw new Error(`spilled ${this.rows} of ${this.plane.height} rows of ${this.plane.file}`);
+    const { width, height, file } = this.plane;
+    if (this.written !== width * height)
+      throw new Error(`spilled ${this.written} of ${width * height} pixels of ${file}`);
     return this.plane;
   }
 

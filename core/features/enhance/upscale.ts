@@ -1,5 +1,5 @@
 import { RpcError } from '../../contract/errors.js';
-import { bandRows, StripBlender, wholeCanvas, type Canvas, type RowTarget } from './blender.js';
+import { largestRegion, StripBlender, wholeCanvas, type Canvas } from './blender.js';
 import { resizeRaw, type Pixels, type Raster } from './imageio.js';
 import { SpillWriter, type Plane } from './spill.js';
 import { planTiles, type Tile, type TilePlan } from './tiles.js';
@@ -194,19 +194,20 @@ async function runPlane(
   const plan = planTiles(src.width, src.height, tile, overlap, opts.pad ?? DEFAULT_PAD, prePad);
   const outW = src.width * s;
   const outH = src.height * s;
-  const writer = opts.spill ? new SpillWriter(opts.spill(plane), outW, outH, outChannels, src.depth) : null;
-  const rows = writer ? Math.min(outH, bandRows(plan, s)) : outH;
-  const canvas = newCanvas(src.depth, outW * rows * outChannels);
-  const target: RowTarget = writer
-    ? {
-        canvas,
-        flush: (start, upTo) => {
-          writer.append(canvas, upTo - start);
-          return upTo;
-        },
-      }
-    : wholeCanvas(canvas);
-  const blender = new StripBlender(plan, s, target, outChannels, outW, outH);
+  // Spilled, the plane is written to its file tile by tile: one tile's pixels are in memory.
+  const writer = opts.spill
+    ? new SpillWriter(opts.spill(plane), outW, outH, outChannels, src.depth, largestRegion(plan, s, outW))
+    : null;
+  const canvas = writer ? null : newCanvas(src.depth, outW * outH * outChannels);
+  const blender = new StripBlender(
+    plan,
+    s,
+    writer ?? wholeCanvas(canvas!, outW),
+    outChannels,
+    outW,
+    outH,
+    src.depth,
+  );
   stats.tiles += plan.tiles.length;
   try {
     await runTiles(src, plane, opts, tile, plan, blender, stats);
@@ -214,7 +215,7 @@ async function runPlane(
     writer?.abandon();
     throw error;
   }
-  return writer ? writer.close() : canvas;
+  return writer ? writer.close() : canvas!;
 }
 
 const newCanvas = (depth: 8 | 16, values: number): Canvas =>
