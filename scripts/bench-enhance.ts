@@ -3,8 +3,9 @@
  * against the simplest code that does the same work, on the same inputs, paired per round:
  *
  *  - CLI:   `pixelsmith enhance <file> --scale 4 --format png` in a fresh process (wall time);
- *  - API:   the core API in this process (createCore → jobs.create → waitUntilEnded), the session
- *           already loaded by an untimed job on a tiny image (the app, open);
+ *  - API:   the core API (createCore → jobs.create → waitUntilEnded) in a fresh process, the
+ *           session already loaded by an untimed job on a tiny image (the app, open): timed from
+ *           jobs.create to the job's end;
  *  - bare:  a script written here, in a fresh process, importing nothing of Pixelsmith: sharp
  *           decode → one session.run per tile of the pipeline's grid (the minimum the image
  *           needs: one for an image that fits a tile) → the cores copied into a canvas → PNG;
@@ -13,8 +14,9 @@
  *           `/usr/bin/python3 -c "import torch"` fails (or BENCH_TORCH=0).
  *
  * Each round runs every contender on every size, in alternating order; medians over rounds (of
- * the per-round ratios, for ratios). Peak RSS is each process's own (the CLI and bare ones through
- * scripts/bench/rss-report.mjs, PyTorch's through getrusage). MB = 2^20 bytes, as formatBytes.
+ * the per-round ratios, for ratios). Every contender has a process of its own, so none runs in a
+ * process another has warmed or filled. Peak RSS is each process's own (the CLI, API and bare
+ * ones through scripts/bench/rss-report.mjs, PyTorch's through getrusage). MB = 2^20 bytes, as formatBytes.
  *
  * Targets (exit code 1 when one is missed): CLI ÷ bare ≤ 1.05 and model pixels ÷ image pixels
  * ≤ 1.15 for images of 1 MP and more; exactly (W+10)(H+10)/(WH) for images that fit one tile;
@@ -166,6 +168,10 @@ async function bare(input: string, output: string, side: number): Promise<void> 
 
 if (process.argv[2] === '--bare') {
   await bare(process.argv[3] ?? '', process.argv[4] ?? '', Number(process.argv[5]));
+  process.exit(0);
+}
+if (process.argv[2] === '--api') {
+  await apiChild(process.argv[3] ?? '', process.argv[4] ?? '', process.argv[5] ?? '');
   process.exit(0);
 }
 
@@ -321,12 +327,17 @@ function fromDetails(
 
 /** A tiny input for untimed warm-up runs (and the API's session-loading job). */
 let warm: Size | null = null;
-async function runApi(size: Size): Promise<Run> {
+
+/**
+ * The core API in a child process of its own (as the CLI and bare runs are), so no contender
+ * runs in a process another has warmed or filled: a job on a tiny photo loads the session, then
+ * the timed job runs. Prints the time and the item as JSON.
+ */
+async function apiChild(input: string, warmInput: string, dataDir: string): Promise<void> {
   const { createCore } = await import('../core/app/createCore.js');
   const { createLocalTransport } = await import('../core/app/localTransport.js');
   const { buildClient } = await import('../core/contract/client.js');
   const { waitUntilEnded } = await import('../core/kernel/cli/jobs.js');
-  const dataDir = fresh('api');
   const core = createCore({ dataDir: join(dataDir, 'data'), shell: 'cli', runJobs: 'own', modelsDir });
   try {
     const api = buildClient(createLocalTransport(core));
@@ -343,15 +354,28 @@ async function runApi(size: Size): Promise<Run> {
       if (item?.status !== 'done' || !item.details) throw new Error(`the API's item is ${item?.status}`);
       return item;
     };
-    await enhance(warm!.file, join(dataDir, 'warm'));
+    await enhance(warmInput, join(dataDir, 'warm'));
     flushDisk();
     const t0 = performance.now();
-    const item = await enhance(size.file, join(dataDir, 'out'));
+    const item = await enhance(input, join(dataDir, 'out'));
     const ms = performance.now() - t0;
-    return { ...fromDetails(ms, null, item.details!, item.outputPath), dir: dataDir };
+    process.stdout.write(JSON.stringify({ ms, details: item.details, outputPath: item.outputPath }) + '\n');
   } finally {
     await core.close();
   }
+}
+
+async function runApi(size: Size): Promise<Run> {
+  const dir = fresh('api');
+  const r = await childRun(
+    process.execPath,
+    ['--import', rssPreload, self, '--api', size.file, warm!.file, dir],
+    { BENCH_RSS_DIR: rssDir },
+  );
+  const o = lastJson<{ ms: number; details: Record<string, string | number>; outputPath: string | null }>(
+    r.stdout,
+  );
+  return { ...fromDetails(o.ms, readRss(r.pid), o.details, o.outputPath), dir };
 }
 
 async function runBare(size: Size): Promise<Run> {
@@ -559,7 +583,7 @@ try {
 
   console.log('');
   console.log(
-    `median of ${ROUNDS}: wall ms per image, each CLI / bare / torch run a fresh process; ratios are medians of per-round ratios`,
+    `median of ${ROUNDS}: wall ms per image, every contender runs in a fresh process; ratios are medians of per-round ratios`,
   );
   const head = [
     'size',
