@@ -7,8 +7,11 @@ import {
   type KeyboardEvent,
   type PointerEvent,
 } from 'react';
+import type { JobItem } from '../../../core/contract/jobs.js';
 import { api } from '../api/client.js';
 import { useI18n } from '../i18n/index.js';
+import './FaceStrip.css';
+import { FaceStrip, parseFaceBoxes, type FaceBox } from './FaceStrip.js';
 
 /** One side of a compare: an image core can serve regions of, and its full size. */
 export interface CompareImage {
@@ -128,6 +131,7 @@ function Layer({
   dpr,
   side,
   clip,
+  preview,
 }: {
   image: CompareImage;
   k: number;
@@ -136,8 +140,8 @@ function Layer({
   dpr: number;
   side: 'before' | 'after';
   clip: string | undefined;
+  preview: { src: string; width: number } | null;
 }) {
-  const preview = usePreview(image);
   const tiles = useTiles(image, k, view, stage, dpr, preview?.width ?? 0);
   const s = view.scale * k;
   // Tile edges on whole device pixels, so 100 % is one image pixel per screen pixel exactly.
@@ -184,20 +188,34 @@ function Layer({
   );
 }
 
+type Details = JobItem['details'];
+
 interface Props {
   name: string;
   before: CompareImage;
   after: CompareImage;
+  /** The compared item's details (face boxes, counts). */
+  details: Details;
   onClose(): void;
 }
+
+/** A face zoomed to fills this fraction of the stage's width or height, less. */
+const FACE_ROOM = 1.25;
 
 /**
  * Before and after, locked together: fit, 100 % (one output pixel per screen pixel, from
  * full-resolution regions), wheel zoom at the pointer, drag to pan, pinch on touch, a handle on
  * the image to move the split, and Space to go split → after → before → split.
  */
-export function CompareView({ name, before, after, onClose }: Props) {
-  const { t, percent } = useI18n();
+export function CompareView({ name, before, after, details, onClose }: Props) {
+  const { t, percent, duration } = useI18n();
+  const faceBoxes: FaceBox[] = parseFaceBoxes(details?.faceBoxes);
+  const [showFaces, setShowFaces] = useState(false);
+  // The face last zoomed to, for this result only.
+  const [picked, setPicked] = useState<{ ref: string; index: number } | null>(null);
+  const pickedFace = picked?.ref === after.ref ? picked.index : null;
+  const beforePreview = usePreview(before);
+  const afterPreview = usePreview(after);
   const stageRef = useRef<HTMLDivElement>(null);
   const [stage, setStage] = useState({ w: 0, h: 0 });
   // null: fit (kept fitting as the stage resizes) until the user zooms or pans; per image.
@@ -324,6 +342,25 @@ export function CompareView({ name, before, after, onClose }: Props) {
     e.preventDefault();
   };
 
+  /** Zooms and pans so face `i` (with room around it) fills the middle of the stage. */
+  const zoomToFace = (i: number) => {
+    const box = faceBoxes[i];
+    if (!box) return;
+    setPicked({ ref: after.ref, index: i });
+    setShowFaces(true);
+    const scale = Math.max(
+      minScale,
+      Math.min(maxScale, Math.min(stage.w / (box.w * FACE_ROOM), stage.h / (box.h * FACE_ROOM))),
+    );
+    setView({
+      scale,
+      x: stage.w / 2 - (box.x + box.w / 2) * scale,
+      y: stage.h / 2 - (box.y + box.h / 2) * scale,
+    });
+  };
+  const faceCount = typeof details?.faces === 'number' ? details.faces : null;
+  const msPerFace = typeof details?.msPerFace === 'number' ? details.msPerFace : null;
+
   const splitX = Math.round(split * stage.w);
   const kBefore = after.width / before.width;
   const zoomPercent = current.scale * dpr;
@@ -378,6 +415,21 @@ export function CompareView({ name, before, after, onClose }: Props) {
             +
           </button>
         </div>
+        {faceBoxes.length > 0 && (
+          <button
+            type="button"
+            className="button"
+            aria-pressed={showFaces}
+            onClick={() => setShowFaces((v) => !v)}
+          >
+            {t('face.show')}
+          </button>
+        )}
+        {faceCount === 0 && (
+          <span className="badge badge-muted" role="status">
+            {t('face.none')}
+          </span>
+        )}
       </div>
       <div
         ref={stageRef}
@@ -405,6 +457,7 @@ export function CompareView({ name, before, after, onClose }: Props) {
             dpr={dpr}
             side="before"
             clip={mode === 'split' ? `inset(0 ${stage.w - splitX}px 0 0)` : undefined}
+            preview={beforePreview}
           />
         )}
         {mode !== 'before' && (
@@ -416,7 +469,28 @@ export function CompareView({ name, before, after, onClose }: Props) {
             dpr={dpr}
             side="after"
             clip={mode === 'split' ? `inset(0 0 0 ${splitX}px)` : undefined}
+            preview={afterPreview}
           />
+        )}
+        {showFaces && faceBoxes.length > 0 && (
+          // Both sides are laid out at the output size, so one set of boxes marks both.
+          <div className="face-boxes" aria-hidden="true" data-faces={faceBoxes.length}>
+            {faceBoxes.map((box, i) => (
+              <div
+                key={`${box.x},${box.y},${box.w},${box.h}`}
+                className={`face-box${pickedFace === i ? ' picked' : ''}`}
+                data-face={i + 1}
+                style={{
+                  left: current.x + box.x * current.scale,
+                  top: current.y + box.y * current.scale,
+                  width: box.w * current.scale,
+                  height: box.h * current.scale,
+                }}
+              >
+                <span className="face-box-number">{i + 1}</span>
+              </div>
+            ))}
+          </div>
         )}
         {mode !== 'after' && <span className="compare-label before">{t('compare.before')}</span>}
         {mode !== 'before' && <span className="compare-label after">{t('compare.after')}</span>}
@@ -439,6 +513,25 @@ export function CompareView({ name, before, after, onClose }: Props) {
           </div>
         )}
       </div>
+      {faceBoxes.length > 0 && (
+        <div className="face-panel">
+          <p className="face-summary small">
+            {t('face.restored', { count: faceCount ?? faceBoxes.length })}
+            {msPerFace !== null && (
+              <span className="muted"> · {t('face.perFace', { duration: duration(msPerFace) })}</span>
+            )}
+          </p>
+          <FaceStrip
+            boxes={faceBoxes}
+            width={after.width}
+            height={after.height}
+            before={beforePreview?.src ?? null}
+            after={afterPreview?.src ?? null}
+            current={pickedFace}
+            onPick={zoomToFace}
+          />
+        </div>
+      )}
     </section>
   );
 }

@@ -1,6 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { CONVERT_FORMATS } from '../../../core/contract/convert.js';
-import { ALPHA_MODES, ENHANCE_FORMATS, type ModelInfo } from '../../../core/contract/enhance.js';
+import {
+  ALPHA_MODES,
+  BACKGROUND_MODES,
+  ENHANCE_FORMATS,
+  FACE_DETECTORS,
+  FACE_SELECTIONS,
+  type ModelInfo,
+} from '../../../core/contract/enhance.js';
 import type { LibraryPhoto } from '../../../core/contract/files.js';
 import type { JobEstimate, JobItem, JobSummary } from '../../../core/contract/jobs.js';
 import type { Settings } from '../../../core/contract/schemas.js';
@@ -16,6 +23,7 @@ import {
 import { useConnection } from '../state/useConnection.js';
 import { FolderChooser } from './FolderChooser.js';
 import { Field, fieldError, NumberInput, StatusLine, useAction } from './forms.js';
+import './FaceStrip.css';
 import { ResultLink, JobZipLink } from './ResultLinks.js';
 
 const fileName = (path: string): string => path.split(/[/\\]/).pop() ?? path;
@@ -109,7 +117,19 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
     () => props.models?.filter((m) => m.task === 'upscale' && m.installed) ?? [],
     [props.models],
   );
-  const noModel = kind === 'enhance' && props.models !== null && upscalers.length === 0;
+  const faceModels = useMemo(
+    () => props.models?.filter((m) => m.task === 'face-restore' && m.installed) ?? [],
+    [props.models],
+  );
+  const enhanceDraft = kind === 'enhance' ? (draft as EnhanceDraft) : null;
+  // Lanczos enlarges the background without an upscaling model.
+  const noModel =
+    enhanceDraft !== null &&
+    enhanceDraft.background === 'model' &&
+    props.models !== null &&
+    upscalers.length === 0;
+  const noFaceModel =
+    enhanceDraft !== null && enhanceDraft.face && props.models !== null && faceModels.length === 0;
   // One unfinished job per panel: Start comes back when it ends (a paused one is resumed or
   // cancelled in the Queue).
   const active =
@@ -168,6 +188,8 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
             draft={draft as EnhanceDraft}
             onDraft={(d) => onDraft(d as OptionDrafts[K])}
             models={upscalers}
+            faceModels={faceModels}
+            onOpenModels={props.onOpenModels}
             error={fieldMessage}
           />
         ) : (
@@ -249,7 +271,7 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
         <button
           type="submit"
           className="button primary start"
-          disabled={!online || busy || active || photos.length === 0 || !checked.ok || noModel}
+          disabled={!online || busy || active || photos.length === 0 || !checked.ok || noModel || noFaceModel}
         >
           {t('inspector.start', { action, count: photos.length })}
         </button>
@@ -330,11 +352,15 @@ function EnhanceFields({
   draft,
   onDraft,
   models,
+  faceModels,
+  onOpenModels,
   error,
 }: {
   draft: EnhanceDraft;
   onDraft(d: EnhanceDraft): void;
   models: ModelInfo[];
+  faceModels: ModelInfo[];
+  onOpenModels(): void;
   error(path: string): string | undefined;
 }) {
   const { t } = useI18n();
@@ -343,7 +369,12 @@ function EnhanceFields({
     <>
       <Field label={t('enhance.model')} error={error('model')}>
         {(c) => (
-          <select {...c} value={draft.model} onChange={(e) => set('model', e.target.value)}>
+          <select
+            {...c}
+            value={draft.model}
+            disabled={draft.background === 'lanczos'}
+            onChange={(e) => set('model', e.target.value)}
+          >
             <option value="">{t('enhance.model.auto')}</option>
             {models.map((m) => (
               <option key={m.id} value={m.id}>
@@ -368,6 +399,22 @@ function EnhanceFields({
           </select>
         )}
       </Field>
+      <Field label={t('face.background')} hint={t('face.background.hint')} error={error('background')}>
+        {(c) => (
+          <select
+            {...c}
+            value={draft.background}
+            onChange={(e) => set('background', e.target.value as EnhanceDraft['background'])}
+          >
+            {BACKGROUND_MODES.map((m) => (
+              <option key={m} value={m}>
+                {t(`face.background.${m}`)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <FaceFields draft={draft} set={set} faceModels={faceModels} onOpenModels={onOpenModels} error={error} />
       <FormatFields
         formats={ENHANCE_FORMATS}
         format={draft.format}
@@ -411,6 +458,120 @@ function EnhanceFields({
         </Field>
       </details>
     </>
+  );
+}
+
+/** The Restore faces switch, and the face options while it is on. */
+function FaceFields({
+  draft,
+  set,
+  faceModels,
+  onOpenModels,
+  error,
+}: {
+  draft: EnhanceDraft;
+  set<F extends keyof EnhanceDraft>(f: F, v: EnhanceDraft[F]): void;
+  faceModels: ModelInfo[];
+  onOpenModels(): void;
+  error(path: string): string | undefined;
+}) {
+  const { t, percent } = useI18n();
+  const id = useId();
+  const faceError = error('face');
+  return (
+    <fieldset className="face-options">
+      <legend className="visually-hidden">{t('face.section')}</legend>
+      <div className={`field switch-field${faceError ? ' invalid' : ''}`}>
+        <input
+          type="checkbox"
+          role="switch"
+          id={`${id}-switch`}
+          checked={draft.face}
+          aria-checked={draft.face}
+          aria-describedby={`${id}-switch-hint`}
+          onChange={(e) => set('face', e.target.checked)}
+        />
+        <label htmlFor={`${id}-switch`}>{t('face.switch')}</label>
+        <small id={`${id}-switch-hint`} className="hint">
+          {t('face.switch.hint')}
+        </small>
+        {faceError && <small className="field-error">{faceError}</small>}
+      </div>
+      {draft.face && (
+        <div className="face-fields">
+          {faceModels.length === 0 ? (
+            <p className="notice" role="note">
+              {t('face.model.none')}{' '}
+              <button type="button" className="link" onClick={onOpenModels}>
+                {t('inspector.openModels')}
+              </button>
+            </p>
+          ) : (
+            <Field label={t('face.model')} error={error('faceModel')}>
+              {(c) => (
+                <select {...c} value={draft.faceModel} onChange={(e) => set('faceModel', e.target.value)}>
+                  <option value="">{t('face.model.auto')}</option>
+                  {faceModels.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          )}
+          <Field label={t('face.detector')} error={error('detector')}>
+            {(c) => (
+              <select
+                {...c}
+                value={draft.detector}
+                onChange={(e) => set('detector', e.target.value as EnhanceDraft['detector'])}
+              >
+                {FACE_DETECTORS.map((d) => (
+                  <option key={d} value={d}>
+                    {t(`face.detector.${d}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('face.faces')} error={error('faces')}>
+            {(c) => (
+              <select
+                {...c}
+                value={draft.faces}
+                onChange={(e) => set('faces', e.target.value as EnhanceDraft['faces'])}
+              >
+                {FACE_SELECTIONS.map((f) => (
+                  <option key={f} value={f}>
+                    {t(`face.faces.${f}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('face.strength')} hint={t('face.strength.hint')} error={error('strength')}>
+            {(c) => (
+              <div className="strength-row">
+                <input
+                  {...c}
+                  type="range"
+                  min={0}
+                  max={1}
+                  step={0.05}
+                  value={draft.strength ?? 0.5}
+                  aria-valuetext={percent(draft.strength ?? 0.5)}
+                  onChange={(e) => set('strength', Number(e.target.value))}
+                />
+                <output htmlFor={c.id} className="strength-value">
+                  {percent(draft.strength ?? 0.5)}
+                </output>
+              </div>
+            )}
+          </Field>
+        </div>
+      )}
+    </fieldset>
   );
 }
 

@@ -32,6 +32,8 @@ interface Comparing {
   name: string;
   before: CompareImage;
   after: CompareImage;
+  /** The compared item's details: the faces it found, for the compare view's face boxes. */
+  details: JobItem['details'];
 }
 
 /**
@@ -68,6 +70,7 @@ export function PhotoPanel<K extends PhotoPanelId>(props: Props<K>) {
         name: before.name,
         before: { ref: before.thumbRef, width: before.width, height: before.height },
         after: { ref: out.ref, width: out.width, height: out.height },
+        details: item.details,
       });
     } catch (e) {
       setCompareError(e instanceof Error ? e.message : String(e));

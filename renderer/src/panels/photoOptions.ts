@@ -3,7 +3,10 @@ import { convertOptionsSchema, type CONVERT_FORMATS } from '../../../core/contra
 import {
   enhanceOptionsSchema,
   type ALPHA_MODES,
+  type BACKGROUND_MODES,
   type ENHANCE_FORMATS,
+  type FACE_DETECTORS,
+  type FACE_SELECTIONS,
 } from '../../../core/contract/enhance.js';
 import type { PhotoPanelId } from '../panels.js';
 
@@ -16,6 +19,16 @@ export interface EnhanceDraft {
   quality: number | null;
   tile: 'auto' | number | null;
   alpha: (typeof ALPHA_MODES)[number];
+  /** Restore faces (detect, align, restore, paste back); the face fields count only when on. */
+  face: boolean;
+  /** '' = the best installed face-restore model. */
+  faceModel: string;
+  detector: (typeof FACE_DETECTORS)[number];
+  faces: (typeof FACE_SELECTIONS)[number];
+  /** 0: the upscaled face as it was, 1: the restored face. */
+  strength: number | null;
+  /** How the photo around the faces is upscaled: the upscaling model, or Lanczos (no model). */
+  background: (typeof BACKGROUND_MODES)[number];
 }
 
 export interface ConvertDraft {
@@ -32,7 +45,20 @@ export interface OptionDrafts {
 }
 
 export const DEFAULT_DRAFTS: OptionDrafts = {
-  enhance: { model: '', outscale: 2, format: 'same', quality: 92, tile: 'auto', alpha: 'lanczos' },
+  enhance: {
+    model: '',
+    outscale: 2,
+    format: 'same',
+    quality: 92,
+    tile: 'auto',
+    alpha: 'lanczos',
+    face: false,
+    faceModel: '',
+    detector: 'retinaface',
+    faces: 'all',
+    strength: 0.5,
+    background: 'model',
+  },
   convert: { format: 'webp', quality: 85, resize: 'none', maxSize: 2048, scale: 0.5 },
 };
 
@@ -66,12 +92,21 @@ export function checkDraft<K extends PhotoPanelId>(kind: K, draft: OptionDrafts[
   if (kind === 'enhance') {
     const d = draft as EnhanceDraft;
     return check(enhanceOptionsSchema, {
-      ...(d.model !== '' && { model: d.model }),
+      // Lanczos needs no upscaling model, so none is named.
+      ...(d.model !== '' && d.background === 'model' && { model: d.model }),
       outscale: num(d.outscale),
       format: d.format,
       ...(d.format !== 'png' && { quality: num(d.quality) }),
       tile: d.tile === null ? MISSING : d.tile,
       alpha: d.alpha,
+      background: d.background,
+      ...(d.face && {
+        face: true,
+        ...(d.faceModel !== '' && { faceModel: d.faceModel }),
+        detector: d.detector,
+        faces: d.faces,
+        strength: num(d.strength),
+      }),
     });
   }
   const d = draft as ConvertDraft;
