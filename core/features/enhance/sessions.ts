@@ -137,6 +137,8 @@ export class SessionCache {
         const session = await ort.InferenceSession.create(modelPath, {
           executionProviders: [provider],
           graphOptimizationLevel: 'all',
+          // Errors only: YuNet declares 640×640 output shapes and warns at every other size.
+          logSeverityLevel: 3,
           // Memory patterns (ORT's default, planned and kept per input shape) make inference about
           // 4 % faster at 3000×2000 and cost ~170 MB of arena with 520 px tiles; they fit the
           // ≤ 900 MB target because large outputs spill to disk instead of a 288 MB canvas.

@@ -2,7 +2,7 @@ import { RpcError } from '../../../contract/errors.js';
 import type { Canvas } from '../blender.js';
 import type { Pixels, Raster } from '../imageio.js';
 import { normalizeOutput, type InputConvention, type TileRunner } from '../upscale.js';
-import { alignToTemplate, scaleInput, warpFace } from './align.js';
+import { alignToTemplate, warpFace } from './align.js';
 import {
   detectFaces,
   type DetectorKind,
@@ -85,7 +85,9 @@ export async function restoreFaces(
   for (const face of detected.faces) {
     opts.signal?.throwIfAborted();
     const t0 = performance.now();
-    const toFace = scaleInput(alignToTemplate(face.landmarks, FACE_SIZE), kx);
+    // The landmarks on the background (pixel centres move with each axis's own scale).
+    const landmarks = face.landmarks.map(([px, py]): Point => [(px + 0.5) * kx - 0.5, (py + 0.5) * ky - 0.5]);
+    const toFace = alignToTemplate(landmarks, FACE_SIZE);
     const crop = warpFace(background, toFace, FACE_SIZE);
     const restored = await runRestorer(restorer, crop);
     const region = pasteFace(
@@ -103,7 +105,7 @@ export async function restoreFaces(
     faces.push({
       box: { x: x * kx, y: y * ky, w: w * kx, h: h * ky },
       score: face.score,
-      landmarks: face.landmarks.map(([px, py]): Point => [(px + 0.5) * kx - 0.5, (py + 0.5) * ky - 0.5]),
+      landmarks,
       region,
       ms: performance.now() - t0,
     });
