@@ -5,9 +5,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, FIXTURE_IMAGES } from '../../../../test/helpers/fixtures.js';
 import { decodeRaster, type Raster } from '../imageio.js';
+import { fitWithin } from './detectorIo.js';
 import {
   detectFaces,
-  fitWithin,
   iou,
   nms,
   selectFaces,

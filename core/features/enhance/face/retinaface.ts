@@ -9,7 +9,7 @@ import {
   type DetectorRun,
   type DetectorSession,
   type Fit,
-} from './detect.js';
+} from './detectorIo.js';
 
 /** RetinaFace mobilenet0.25 (biubug6 Pytorch_Retinaface) as exported with a fixed input. */
 export const RETINAFACE_SIZE = 640;

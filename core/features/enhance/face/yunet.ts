@@ -9,7 +9,7 @@ import {
   type DetectorRun,
   type DetectorSession,
   type Fit,
-} from './detect.js';
+} from './detectorIo.js';
 
 const STRIDES = [8, 16, 32] as const;
 /** The network downsamples by 32 at most, so input sides must be multiples of it. */
