@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { FIXTURES, FIXTURE_IMAGES, tempDir } from '../helpers/fixtures.js';
 import { buildModel } from '../helpers/onnx/models.js';
-import { emptyLibrary, gallery, inspector, photo, screenshotSizes } from './helpers.js';
+import { gallery, inspector, photo, screenshotSizes } from './helpers.js';
 import { startStudio, type StudioServer } from './server.js';
 
 let studio: StudioServer;
@@ -57,8 +57,8 @@ test('Restore faces in a photo of two people, then see each face before and afte
   const modelFile = join(work.path, 'identity-face.onnx');
   identityFaceModel(modelFile);
 
+  // This spec's studio is its own (a fresh data folder): the library starts empty.
   await page.goto(studio.url);
-  await emptyLibrary(page);
   await rpc(page, 'models.import', { path: modelFile, task: 'face-restore', id: 'identity-face' });
   await rpc(page, 'library.add', { paths: [join(FIXTURE_IMAGES, 'Blake_Lively.jpg')] });
   // The inspector reads the models when the page loads.
