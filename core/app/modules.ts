@@ -6,6 +6,7 @@ import { enhanceModule } from '../features/enhance/module.js';
 import { filesModule } from '../features/files/module.js';
 import { jobsModule } from '../features/jobs/module.js';
 import { keysModule } from '../features/keys/module.js';
+import { restyleModule } from '../features/restyle/module.js';
 import type { FeatureModule } from '../features/module.js';
 
 /**
@@ -20,6 +21,7 @@ export const SHIPPED_MODULES: readonly FeatureModule[] = [
   enhanceModule,
   jobsModule,
   keysModule,
+  restyleModule,
 ];
 
 /** The core's own migrations and every module's, in version order (one schema version line). */

@@ -8,6 +8,7 @@ export * from './jobs.js';
 export * from './convert.js';
 export * from './enhance.js';
 export * from './keys.js';
+export * from './restyle.js';
 export * from './methods.js';
 export * from './events.js';
 export * from './dispatch.js';

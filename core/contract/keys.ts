@@ -47,6 +47,63 @@ export const modelLimitSchema = z.object({
   rpd: z.number().int().positive(),
 });
 
+/** One row of the price table: a model at an image size (`*`: every size without its own row). */
+export const priceSchema = z.object({
+  model: z.string(),
+  imageSize: z.enum(['*', '1K', '2K', '4K']),
+  /** US dollars per output image. */
+  usdPerImage: z.number().nonnegative(),
+  /** US dollars per million input tokens (the photo and the prompt). */
+  inputUsdPerMillion: z.number().nonnegative(),
+  /** When the shipped price was published (YYYY-MM), or when the user changed it (YYYY-MM-DD). */
+  asOf: z.string(),
+  /** Where the price comes from. */
+  source: z.string(),
+  /** True when the user changed it (reset restores the shipped price). */
+  edited: z.boolean(),
+});
+export type Price = z.output<typeof priceSchema>;
+
+/** One Gemini call as billed (or its reservation, while it runs). */
+export const ledgerRowSchema = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  /** The Pacific day it counts toward, YYYY-MM-DD. */
+  day: z.string(),
+  model: z.string(),
+  imageSize: z.string().nullable(),
+  /** `reserved`: in flight; `ok`: billed; `failed`: answered without an image (billed for input); `void`: never billed. */
+  status: z.enum(['reserved', 'ok', 'failed', 'void']),
+  usd: z.number(),
+  /** From the answer's usageMetadata. */
+  promptTokens: z.number().int().nullable(),
+  outputTokens: z.number().int().nullable(),
+  totalTokens: z.number().int().nullable(),
+  /** Batch calls cost half. */
+  batch: z.boolean(),
+  jobId: z.string().nullable(),
+  /** What the call was for, e.g. "IMG_0042.jpg · ink_wash". */
+  label: z.string().nullable(),
+});
+export type LedgerRow = z.output<typeof ledgerRowSchema>;
+
+/** Today's Gemini spend against the daily cap. */
+export const costTodaySchema = z.object({
+  day: z.string(),
+  /** Billed today (settled calls). */
+  spentUsd: z.number(),
+  /** Held by calls in flight. */
+  reservedUsd: z.number(),
+  calls: z.number().int(),
+  capUsd: z.number(),
+  /** Alert thresholds (50, 75, 90) already passed today. */
+  alerts: z.array(z.number().int()),
+  /** Next midnight Pacific (ms epoch), when the day's spend starts again from 0. */
+  resetsAt: z.number(),
+  pricesAsOf: z.string(),
+});
+export type CostToday = z.output<typeof costTodaySchema>;
+
 const label = z.string().trim().min(1, 'give the key a label').max(80);
 const project = z.string().trim().min(1, 'give the Google Cloud project the key belongs to').max(120);
 
@@ -91,12 +148,54 @@ const keyMethods = {
     }),
     output: modelLimitSchema,
   },
+  /** Today's spend, what calls in flight hold, and the cap. */
+  'cost.today': { input: z.strictObject({}).optional(), output: costTodaySchema },
+  /** Ledger rows, newest first: one Pacific day (`day`), or every day kept. */
+  'cost.ledger': {
+    input: z
+      .strictObject({
+        day: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
+          .optional(),
+        limit: z.number().int().min(1).max(10_000).default(500),
+      })
+      .optional(),
+    output: z.object({ rows: z.array(ledgerRowSchema), totalUsd: z.number(), calls: z.number().int() }),
+  },
+  'cost.prices': { input: z.strictObject({}).optional(), output: z.array(priceSchema) },
+  'cost.setPrice': {
+    input: z.strictObject({
+      model: z.string().min(1).max(100),
+      imageSize: z.enum(['*', '1K', '2K', '4K']).default('*'),
+      usdPerImage: z.number().nonnegative().max(100),
+      inputUsdPerMillion: z.number().nonnegative().max(1000).optional(),
+    }),
+    output: priceSchema,
+  },
+  /** Back to the shipped price (a price the user added is removed). */
+  'cost.resetPrice': {
+    input: z.strictObject({
+      model: z.string().min(1).max(100),
+      imageSize: z.enum(['*', '1K', '2K', '4K']).default('*'),
+    }),
+    output: z.object({ removed: z.boolean() }),
+  },
 } as const;
 
 /** Sent whenever keys or usage change, so gauges refresh without polling. */
 const keyEvents = {
   'keys.changed': z.object({ reason: z.string() }),
+  /** Today's spend passed 50, 75 or 90 % of the cap: once per threshold and day, whichever process crossed it. */
+  'cost.alert': z.object({
+    day: z.string(),
+    threshold: z.number().int(),
+    spentUsd: z.number(),
+    capUsd: z.number(),
+  }),
+  /** A call was billed or released (for gauges). */
+  'cost.changed': z.object({ spentUsd: z.number(), reservedUsd: z.number(), capUsd: z.number() }),
 } as const;
 
-/** Gemini keys and their usage: keys.*, usage.*. */
+/** Gemini keys, their usage and what it costs: keys.*, usage.*, cost.*. */
 export const keysSlice = defineSlice({ methods: keyMethods, events: keyEvents });

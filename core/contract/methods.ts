@@ -5,13 +5,21 @@ import { convertSlice } from './convert.js';
 import { enhanceSlice } from './enhance.js';
 import { filesSlice } from './files.js';
 import { keysSlice } from './keys.js';
+import { restyleSlice } from './restyle.js';
 
 /**
  * The shipped contract: every feature's slice, composed. It is the only list of what crosses a
  * process boundary: the Electron IPC handlers, the preload bridge, the HTTP routes and the typed
  * client are all derived from it. Adding a feature adds its slice here.
  */
-export const contract = composeContract([appSlice, filesSlice, convertSlice, enhanceSlice, keysSlice]);
+export const contract = composeContract([
+  appSlice,
+  filesSlice,
+  convertSlice,
+  enhanceSlice,
+  keysSlice,
+  restyleSlice,
+]);
 
 export const methods = contract.methods;
 export type Methods = typeof methods;

@@ -56,6 +56,15 @@ const settingsFields = {
   maxOutputPixels: z.number().int().min(1_000_000).max(4_000_000_000),
   /** A photo still running after this many minutes is stopped and fails; longer ones are refused up front. */
   itemTimeLimitMinutes: z.number().int().min(1).max(10_080),
+  /**
+   * Gemini spend allowed per day (midnight Pacific, when Google's quotas reset), in US dollars:
+   * a call that would cross it is not made. 0 allows no paid calls.
+   */
+  dailyCostCapUsd: z.number().min(0).max(100_000),
+  /** Share of each published Gemini rate limit Pixelsmith uses (the rest is left for other clients of the project). */
+  quotaMarginPercent: z.number().int().min(50).max(100),
+  /** A Gemini call that has not answered after this many seconds is abandoned and tried again. */
+  geminiTimeoutSeconds: z.number().int().min(5).max(900),
 };
 export const settingsSchema = z.object(settingsFields);
 export type Settings = z.output<typeof settingsSchema>;
@@ -75,6 +84,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   overwriteOutputs: false,
   maxOutputPixels: 400_000_000,
   itemTimeLimitMinutes: 60,
+  dailyCostCapUsd: 10,
+  quotaMarginPercent: 90,
+  geminiTimeoutSeconds: 180,
 });
 
 export const executionProviderSchema = z.object({

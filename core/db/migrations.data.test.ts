@@ -114,6 +114,25 @@ const SEEDS: Record<number, (db: Database) => void> = {
       "UPDATE api_keys SET checked_at = ?, check_ok = 0, check_message = 'API key not valid' WHERE id = 'k9'",
     ).run(NOW);
   },
+  130: (db) => {
+    db.prepare(
+      "INSERT INTO cost_ledger (at, day, model, image_size, status, usd, prompt_tokens, output_tokens, total_tokens, job_id, label) VALUES (?, '2026-06-01', 'gemini-2.5-flash-image', '1K', 'ok', 0.039, 263, 1290, 1553, 'j1', 'a.jpg · ink_wash')",
+    ).run(NOW);
+    db.prepare(
+      "INSERT INTO gemini_prices (model, image_size, usd_per_image, input_usd_per_million, updated_at) VALUES ('gemini-2.5-flash-image', '*', 0.05, 0.3, ?)",
+    ).run(NOW);
+    db.prepare(
+      "INSERT INTO cost_alerts (day, threshold, at, spent_usd, cap_usd) VALUES ('2026-06-01', 50, ?, 5.1, 10)",
+    ).run(NOW);
+  },
+  140: (db) => {
+    db.prepare(
+      "INSERT INTO styles (id, name, prompt, model, aspect_ratio, image_size, created_at, updated_at) VALUES ('pastel', 'Pastel', 'Restyle this photo as a soft pastel drawing.', 'gemini-2.5-flash-image', '4:5', '1K', ?, ?)",
+    ).run(NOW, NOW);
+    db.prepare(
+      "INSERT INTO restyle_cache (key, file, mime_type, size, style_id, model, usd, job_id, item_id, created_at, used_at) VALUES (?, 'k.png', 'image/png', 10, 'ink_wash', 'gemini-2.5-flash-image', 0.039, 'j1', 1, ?, ?)",
+    ).run('c'.repeat(64), NOW, NOW);
+  },
 };
 
 /** Columns a migration is meant to change (it mends rows); every other value must stay as it was. */

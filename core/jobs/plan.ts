@@ -115,7 +115,7 @@ export async function planJob(req: CreateJobRequest, op: AnyOperation, deps: Pla
       `Invalid ${req.kind} options: ${summarizeIssues(parsed.error.issues)}`,
     );
   }
-  const options = parsed.data as Record<string, unknown>;
+  let options = parsed.data as Record<string, unknown>;
   const template = req.template ?? DEFAULT_TEMPLATE;
   const suffix = req.suffix ?? op.nameSuffix?.(options) ?? '';
   checkTemplate(template, suffix);
@@ -133,6 +133,7 @@ export async function planJob(req: CreateJobRequest, op: AnyOperation, deps: Pla
     throw new RpcError('FILE_NOT_FOUND', `${what}; nothing was queued.`, { paths: missing });
   }
   await op.check?.(options, { signal: deps.signal });
+  if (op.prepare) options = (await op.prepare(options, { signal: deps.signal })) as Record<string, unknown>;
   const outDir = req.outDir ? resolve(req.outDir) : null;
   // The output folder and everything under it is never input, whatever its name.
   const listed = req.files

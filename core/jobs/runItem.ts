@@ -160,6 +160,8 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
     const result = await deps.operation
       .run({
         signal: deps.signal,
+        jobId: item.jobId,
+        itemId: item.id,
         options: deps.options,
         inputPath: item.inputPath,
         input,

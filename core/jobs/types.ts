@@ -8,6 +8,9 @@ export type ItemDetails = Record<string, string | number>;
 /** What an operation gets for one item. */
 export interface ItemContext<O> {
   signal: AbortSignal;
+  /** The job and the item, for records that name them (a cost ledger row). */
+  jobId: string;
+  itemId: number;
   options: O;
   inputPath: string;
   /** The input's bytes, read once (already hashed for the results cache); decode from these. */
@@ -74,6 +77,12 @@ export interface Operation<O = unknown> {
    * installed, say). Throw an RpcError with its own code.
    */
   check?(options: O, ctx: { signal: AbortSignal }): Promise<void> | void;
+  /**
+   * Completes the options before the job is stored, after `check`: what the job must keep as it
+   * was when it was made (restyle freezes the styles it names). The result is what items run with
+   * and what the results cache keys on; it must still satisfy `optionsSchema`.
+   */
+  prepare?(options: O, ctx: { signal: AbortSignal }): Promise<O> | O;
   /**
    * What the default output name adds to say what was done (`_x2` for a 2× enhance), so runs
    * with other options never replace each other. Default none.

@@ -42,6 +42,8 @@ export function dataPaths(dataDir: string) {
   return {
     db: join(dataDir, 'pixelsmith.db'),
     thumbs: join(dataDir, 'cache', 'thumbs'),
+    /** Images Gemini made, by content key (the restyle cache). */
+    restyleCache: join(dataDir, 'cache', 'restyle'),
     imports: join(dataDir, 'imports'),
     models: join(dataDir, 'models'),
     /** Key for API-key encryption in headless mode (mode 0600). */

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename } from 'node:path';
 import { filesSlice } from '../../contract/files.js';
@@ -16,6 +17,13 @@ import { migration as library } from './migrations/0110-library.js';
 import { scanPaths, thumbRefFor } from './scan.js';
 import { createThumbnailService } from './thumbnail.js';
 import { createThumbRefsRepo } from './thumbRefsRepo.js';
+
+declare module '../module.js' {
+  interface Services {
+    /** Thumbnail refs (`files.thumbnail`) for files other modules keep, e.g. restyle's cached results. */
+    thumbRefs: { refFor(path: string): string | null };
+  }
+}
 
 /** The library: scanning files and folders for images, and their thumbnails. */
 export const filesModule = defineModule({
@@ -50,7 +58,19 @@ export const filesModule = defineModule({
         return { size: s.thumbnailSize, maxInputPixels: s.maxInputPixels };
       },
     });
+    const refFor = (path: string): string | null => {
+      let info;
+      try {
+        info = statSync(path);
+      } catch {
+        return null;
+      }
+      const ref = thumbRefFor(path, info.size, info.mtimeMs);
+      thumbRefsRepo.upsertMany([{ ref, path, size: info.size, mtimeMs: info.mtimeMs }]);
+      return ref;
+    };
     return {
+      services: { thumbRefs: { refFor } },
       handlers: {
         'files.scan': ({ paths, scanId }, { signal }) => scan(paths, scanId, signal),
         'library.add': async ({ paths, scanId }, { signal }) => {

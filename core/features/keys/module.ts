@@ -6,6 +6,8 @@ import { KeyStore } from './keyStore.js';
 import { migration as keysTables } from './migrations/0060-keys.js';
 import { migration as keyConstraints } from './migrations/0090-key-constraints.js';
 import { migration as keyChecks } from './migrations/0120-key-checks.js';
+import { migration as cost } from './migrations/0130-cost.js';
+import { CostBook } from './cost.js';
 import { QuotaManager } from './quota.js';
 import { FileSecretBox, type SecretBox } from './secretBox.js';
 
@@ -15,14 +17,16 @@ declare module '../module.js' {
     secrets: SecretBox;
     /** Gemini request slots per project × model: what restyle and batch take leases from. */
     quota: QuotaManager;
+    /** Prices, the cost ledger and the daily cap: what restyle and batch reserve and bill calls in. */
+    cost: CostBook;
   }
 }
 
-/** The user's Gemini API keys and their quotas: keys.*, usage.*, and the `quota` service. */
+/** The user's Gemini API keys, their quotas and costs: keys.*, usage.*, cost.*; the `quota` and `cost` services. */
 export const keysModule = defineModule({
   name: 'keys',
   contract: keysSlice,
-  migrations: [keysTables, keyConstraints, keyChecks],
+  migrations: [keysTables, keyConstraints, keyChecks, cost],
   setup(ctx) {
     const secrets = ctx.services.secrets ?? new FileSecretBox(ctx.paths.secretKey);
     const changed = (reason: string): void => ctx.events.emit('keys.changed', { reason });
@@ -41,9 +45,17 @@ export const keysModule = defineModule({
       apiKeys,
       now: ctx.clock.now,
       sleep: ctx.clock.sleep,
+      margin: () => ctx.settings.get().quotaMarginPercent / 100,
       onChange: changed,
     });
     quota.prune(true);
+    const costs = new CostBook({
+      db: ctx.db,
+      now: ctx.clock.now,
+      cap: () => ctx.settings.get().dailyCostCapUsd,
+      onAlert: (alert) => ctx.events.emit('cost.alert', alert),
+      onChange: (today) => ctx.events.emit('cost.changed', today),
+    });
     return {
       handlers: {
         'keys.list': () => keys.list(),
@@ -56,11 +68,16 @@ export const keysModule = defineModule({
           rows: quota.summary(),
           limits: quota.limitsList(),
           margin: quota.margin,
-          today: quota.spendToday(),
+          today: (({ calls, spentUsd, pricesAsOf }) => ({ calls, usd: spentUsd, pricesAsOf }))(costs.today()),
         }),
         'usage.setLimit': (limit) => quota.setLimit(limit),
+        'cost.today': () => costs.today(),
+        'cost.ledger': (input) => costs.ledger(input?.day, input?.limit ?? 500),
+        'cost.prices': () => costs.prices(),
+        'cost.setPrice': (input) => costs.setPrice(input),
+        'cost.resetPrice': ({ model, imageSize }) => ({ removed: costs.resetPrice(model, imageSize) }),
       },
-      services: { secrets, quota },
+      services: { secrets, quota, cost: costs },
     };
   },
   cli: registerKeysCommands,

@@ -43,3 +43,9 @@ export function pacificDayStart(ms: number): number {
 export function nextPacificMidnight(ms: number): number {
   return pacificDayStart(pacificDayStart(ms) + 30 * 3600_000);
 }
+
+/** The Pacific calendar day containing `ms`, as YYYY-MM-DD (what daily quotas and the cost cap count). */
+export function pacificDay(ms: number): string {
+  const p = parts(ms);
+  return `${p.y}-${String(p.m).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+}

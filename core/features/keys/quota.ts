@@ -10,7 +10,6 @@ import { outcomeFromError, type Outcome } from './outcome.js';
 
 export type { Outcome } from './outcome.js';
 import { nextPacificMidnight, pacificDayStart } from './pacific.js';
-import { callsCost, PRICES_AS_OF } from './pricing.js';
 import type { SecretBox } from './secretBox.js';
 
 /** A reserved request slot: which key to call with, and the row that counts it. */
@@ -31,12 +30,17 @@ export interface QuotaOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The `api_keys` repo, shared with the key store (default: its own). */
   apiKeys?: ApiKeysRepo;
-  /** Share of every published limit actually used (default 0.9). */
-  margin?: number;
+  /** Share of every published limit actually used (default 0.9); a function is read at every use (a setting). */
+  margin?: number | (() => number);
   onChange?: (reason: string) => void;
 }
 
 const WINDOW_MS = 60_000;
+/**
+ * A minute slot frees this much later than our own count says: Google counts a request when it
+ * arrives, a little after we reserve it, on a clock that may differ from ours by a second.
+ */
+export const WINDOW_GUARD_MS = 2_000;
 const FAILURES_TO_OPEN = 3;
 const FIRST_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 30 * 60_000;
@@ -45,6 +49,15 @@ const DEFAULT_LIMIT = { rpm: 10, rpd: 500 };
 /** Raw usage rows kept: today and the Pacific days before it that a usage chart shows. */
 export const USAGE_HISTORY_DAYS = 7;
 const PRUNE_EVERY_MS = 3_600_000;
+
+export interface AcquireOptions {
+  signal?: AbortSignal;
+  /**
+   * Runs inside the transaction that reserves the slot, once one is found; whatever it writes
+   * commits with the slot, and if it throws neither is kept and `acquire` rethrows.
+   */
+  alsoReserve?: (lease: Omit<Lease, 'secret'>) => void;
+}
 
 type Attempt = { lease: Omit<Lease, 'secret'>; key: ApiKeyRow } | { waitUntil: number };
 
@@ -61,7 +74,7 @@ export class QuotaManager {
   private readonly limits;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly margin: number;
+  private readonly marginOf: () => number;
 
   private lastPrune = -Infinity;
 
@@ -72,7 +85,13 @@ export class QuotaManager {
     this.limits = createModelLimitsRepo(o.db);
     this.now = o.now ?? Date.now;
     this.sleep = o.sleep ?? systemClock.sleep;
-    this.margin = o.margin ?? 0.9;
+    const margin = o.margin ?? 0.9;
+    this.marginOf = typeof margin === 'number' ? () => margin : margin;
+  }
+
+  /** Share of every published limit used now. */
+  get margin(): number {
+    return this.marginOf();
   }
 
   /** The limits in force for a model, after the safety margin. */
@@ -90,11 +109,19 @@ export class QuotaManager {
    * circuit ending. Throws NO_KEYS with no usable key, QUOTA_EXHAUSTED when every project has
    * used its day.
    */
-  async acquire(model: string, options: { signal?: AbortSignal } = {}): Promise<Lease> {
+  async acquire(model: string, options: AcquireOptions = {}): Promise<Lease> {
     this.prune();
     for (;;) {
       options.signal?.throwIfAborted();
-      const attempt = this.o.db.transaction((): Attempt => this.tryReserve(model)).immediate();
+      const attempt = this.o.db
+        .transaction((): Attempt => {
+          const a = this.tryReserve(model);
+          // In the same transaction: what else the call holds (its cost against the daily cap).
+          // Throwing here rolls the slot back too.
+          if ('lease' in a) options.alsoReserve?.(a.lease);
+          return a;
+        })
+        .immediate();
       if ('lease' in attempt) {
         let secret: string;
         try {
@@ -145,11 +172,12 @@ export class QuotaManager {
         waitUntil = Math.min(waitUntil, cooldown);
         continue;
       }
-      const rpm = this.usage.countSince(project, model, now - WINDOW_MS);
+      const window = WINDOW_MS + WINDOW_GUARD_MS;
+      const rpm = this.usage.countSince(project, model, now - window);
       if (rpm >= rpmLimit) {
         waitUntil = Math.min(
           waitUntil,
-          (this.usage.oldestSince(project, model, now - WINDOW_MS) ?? now) + WINDOW_MS + 1,
+          (this.usage.oldestSince(project, model, now - window) ?? now) + window + 1,
         );
         continue;
       }
@@ -201,7 +229,7 @@ export class QuotaManager {
   async withLease<T>(
     model: string,
     call: (lease: Lease) => Promise<{ value: T; tokens?: { input?: number; output?: number } }>,
-    options: { signal?: AbortSignal } = {},
+    options: AcquireOptions = {},
   ): Promise<T> {
     const lease = await this.acquire(model, options);
     let result: { value: T; tokens?: { input?: number; output?: number } };
@@ -273,6 +301,34 @@ export class QuotaManager {
     this.o.onChange?.(outcome.kind);
   }
 
+  /**
+   * What the enabled projects allow for `model`: calls a minute (after the margin; projects whose
+   * keys are all in an open circuit count nothing until it closes), calls left today, and how
+   * many calls may sensibly be in flight at once (one minute's worth).
+   */
+  capacity(model: string): { perMinute: number; remainingToday: number; projects: number; inFlight: number } {
+    const now = this.now();
+    const { rpm, rpd } = this.effectiveLimit(model);
+    const enabled = this.keys.list().filter((k) => k.disabledReason === null);
+    const projects = [...new Set(enabled.map((k) => k.project))];
+    let perMinute = 0;
+    let remainingToday = 0;
+    for (const project of projects) {
+      const left = Math.max(0, rpd - this.usage.countSince(project, model, pacificDayStart(now) - 1));
+      remainingToday += left;
+      const usable = enabled.some(
+        (k) => k.project === project && (k.circuitOpenUntil === null || k.circuitOpenUntil <= now),
+      );
+      if (usable && left > 0) perMinute += rpm;
+    }
+    return {
+      perMinute,
+      remainingToday,
+      projects: projects.length,
+      inFlight: Math.max(1, Math.min(64, perMinute)),
+    };
+  }
+
   /** True once today's requests for `model` reach 90 % of all enabled projects' daily total. */
   isDailyLimitCritical(model: string): boolean {
     const now = this.now();
@@ -317,17 +373,6 @@ export class QuotaManager {
         keys: mine.length,
       };
     });
-  }
-
-  /** Successful calls since midnight Pacific and what they cost at the public prices. */
-  spendToday(): { calls: number; usd: number; pricesAsOf: string } {
-    let calls = 0;
-    let usd = 0;
-    for (const row of this.usage.callsSince(pacificDayStart(this.now()) - 1)) {
-      calls += row.calls;
-      usd += callsCost(row.model, row.tokens, row.untokened);
-    }
-    return { calls, usd, pricesAsOf: PRICES_AS_OF };
   }
 
   limitsList(): ModelLimit[] {

@@ -33,6 +33,9 @@ const UNITS = {
   itemTimeLimitMinutes: { factor: 1, digits: 0 },
   onnxThreads: { factor: 1, digits: 0 },
   maxAttempts: { factor: 1, digits: 0 },
+  dailyCostCapUsd: { factor: 1, digits: 2 },
+  quotaMarginPercent: { factor: 1, digits: 0 },
+  geminiTimeoutSeconds: { factor: 1, digits: 0 },
 } as const satisfies Record<NumberKey, { factor: number; digits: number }>;
 
 const GROUPS = [
@@ -43,6 +46,10 @@ const GROUPS = [
     keys: ['maxInputBytes', 'maxInputPixels', 'maxOutputPixels', 'itemTimeLimitMinutes'],
   },
   { legend: 'settings.group.performance', keys: ['onnxThreads', 'maxAttempts'] },
+  {
+    legend: 'settings.group.gemini',
+    keys: ['dailyCostCapUsd', 'quotaMarginPercent', 'geminiTimeoutSeconds'],
+  },
 ] as const satisfies readonly { legend: `settings.group.${string}`; keys: readonly Key[] }[];
 
 /** Every setting of the contract has its place in a group (a new one fails to compile until it does). */

@@ -1,4 +1,4 @@
-import { GoogleApiError, type ErrorDetail } from './errors.js';
+import { GoogleApiError, quotaExceeded, type ErrorDetail } from './errors.js';
 
 /** Which requests a rule applies to; every given field must match. */
 export interface InjectMatch {
@@ -24,6 +24,11 @@ export interface StatusResponse {
   /** Default: the canonical status for the code (INVALID_ARGUMENT, INTERNAL…). */
   statusName?: string;
   details?: ErrorDetail[];
+  /**
+   * For 429 without `details`: the quota reply Google sends (QuotaFailure, RetryInfo) asking the
+   * client to come back after this many fake ms. Default 5000.
+   */
+  retryDelayMs?: number;
 }
 
 /**
@@ -62,6 +67,11 @@ export interface InjectRule {
   match?: InjectMatch;
   /** How many matching requests it applies to before it retires. Default: unlimited. */
   times?: number;
+  /**
+   * The share of matching requests it applies to (0..1), drawn from the fake's seeded random
+   * numbers (`randomSeed`), so a "30 % of calls get 429" storm is the same on every run. Default 1.
+   */
+  probability?: number;
   respond: InjectResponse;
 }
 
@@ -87,9 +97,15 @@ export class Injector {
   private rules: ActiveRule[] = [];
   private nextId = 1;
 
+  /** @param random numbers in [0, 1) for `probability` (seeded, so runs repeat). */
+  constructor(private readonly random: () => number = seededRandom(1)) {}
+
   add(rule: InjectRule): ActiveRule {
     if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) {
       throw new RangeError(`Expected times to be a positive integer, got ${rule.times}`);
+    }
+    if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) {
+      throw new RangeError(`Expected probability in 0..1, got ${rule.probability}`);
     }
     const active: ActiveRule = { ...rule, id: this.nextId++, hits: 0 };
     this.rules.push(active);
@@ -112,7 +128,10 @@ export class Injector {
   /** Finds the rule for this request or batch line and uses it up once. */
   take(input: MatchInput): InjectResponse | undefined {
     const rule = this.rules.find(
-      (r) => (input.generates || !shapesContent(r.respond)) && matches(r.match ?? {}, input),
+      (r) =>
+        (input.generates || !shapesContent(r.respond)) &&
+        matches(r.match ?? {}, input) &&
+        (r.probability === undefined || this.random() < r.probability),
     );
     if (!rule) return undefined;
     rule.hits += 1;
@@ -145,8 +164,29 @@ function test(pattern: string | RegExp, value: string): boolean {
 }
 
 /** The error an injected status rule stands for. */
-export function injectedError(r: StatusResponse): GoogleApiError {
+export function injectedError(r: StatusResponse, model?: string): GoogleApiError {
+  if (r.status === 429 && r.details === undefined) {
+    return quotaExceeded({
+      quotaMetric: 'generativelanguage.googleapis.com/generate_content_paid_tier_requests',
+      quotaId: 'GenerateRequestsPerMinutePerProjectPerModel',
+      model: model ?? 'unknown',
+      limit: 0,
+      retryDelayMs: r.retryDelayMs ?? 5000,
+    });
+  }
   return new GoogleApiError(r.status, r.message, r.statusName, r.details);
+}
+
+/** mulberry32: small, fast, and the same numbers for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export function isStatus(r: InjectResponse): r is StatusResponse {

@@ -6,7 +6,14 @@ import { GoogleApiError } from './errors.js';
 import { FileStore } from './files.js';
 import type { GenerateDeps } from './generate.js';
 import { flatHeaders, parseJson, readBody, send, sendError, type Ctx } from './http.js';
-import { injectedError, Injector, isStatus, isTimeout, type TimeoutResponse } from './inject.js';
+import {
+  injectedError,
+  Injector,
+  isStatus,
+  isTimeout,
+  seededRandom,
+  type TimeoutResponse,
+} from './inject.js';
 import { DEFAULT_MODELS } from './models.js';
 import { QuotaBook } from './quota.js';
 import { route, type Services } from './router.js';
@@ -36,7 +43,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     options.timeScale ?? 1,
   );
   let url = '';
-  const injector = new Injector();
+  const injector = new Injector(seededRandom(options.randomSeed ?? 1));
   const quota = new QuotaBook(clock, options.keys, options.limits, options.defaultLimits);
   const files = new FileStore(
     clock,
@@ -88,7 +95,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       generates: r.generates ?? false,
     });
     if (injected && isTimeout(injected)) return hold(res, injected);
-    if (injected && isStatus(injected)) return sendError(res, injectedError(injected));
+    if (injected && isStatus(injected)) return sendError(res, injectedError(injected, r.model));
     if (r.needsKey) {
       const caller = quota.authenticate(apiKey);
       if (caller instanceof GoogleApiError) return sendError(res, caller);

@@ -30,6 +30,8 @@ export interface FakeGeminiOptions {
   downloadUploaded?: boolean;
   /** Long side in px of images generated without an input image. Default 256 (small, fast). */
   generatedImageSide?: number;
+  /** Seed of the random numbers behind `probability` rules. Default 1. */
+  randomSeed?: number;
   /** Port on 127.0.0.1. Default 0 (any free port). */
   port?: number;
 }

@@ -7,6 +7,7 @@ export const settingsDe: TranslationOf<typeof settingsEn> = {
   'settings.group.output': 'Ausgabe',
   'settings.group.limits': 'Sicherheitsgrenzen',
   'settings.group.performance': 'Leistung',
+  'settings.group.gemini': 'Gemini',
 
   'settings.theme.label': 'Farbschema',
   'settings.theme.hint': 'Das Studio zeigt Ihre Wahl sofort an; mit Speichern wird sie übernommen.',
@@ -52,6 +53,18 @@ export const settingsDe: TranslationOf<typeof settingsEn> = {
   'settings.maxAttempts.label': 'Versuche pro Foto',
   'settings.maxAttempts.hint':
     'Nach einem Serverfehler oder Absturz wird ein Foto mit wachsender Pause erneut versucht, höchstens so oft.',
+
+  'settings.dailyCostCapUsd.label': 'Tägliche Kostengrenze (US$)',
+  'settings.dailyCostCapUsd.hint':
+    'Gemini-Aufrufe enden, bevor die heutigen Kosten diesen Betrag überschreiten würden; der Tag beginnt um Mitternacht pazifischer Zeit, wenn Google die Kontingente zurücksetzt. Hinweise bei 50, 75 und 90 %. 0 erlaubt keine kostenpflichtigen Aufrufe.',
+
+  'settings.quotaMarginPercent.label': 'Genutzter Anteil jedes Ratenlimits (%)',
+  'settings.quotaMarginPercent.hint':
+    'Pixelsmith zählt jede Anfrage pro Projekt und Modell; der Rest jedes veröffentlichten Limits bleibt für andere Programme, die dasselbe Projekt nutzen. 100, wenn nur Pixelsmith Ihre Schlüssel verwendet.',
+
+  'settings.geminiTimeoutSeconds.label': 'Wartezeit auf Gemini (Sekunden)',
+  'settings.geminiTimeoutSeconds.hint':
+    'Ein Aufruf ohne Antwort bis dahin wird aufgegeben und wie ein Serverfehler erneut versucht.',
 
   'settings.range': 'Von {min} bis {max}.',
   'settings.error.required': 'Geben Sie eine Zahl ein.',

@@ -5,6 +5,7 @@ export const settingsEn = {
   'settings.group.output': 'Output',
   'settings.group.limits': 'Safety limits',
   'settings.group.performance': 'Performance',
+  'settings.group.gemini': 'Gemini',
 
   'settings.theme.label': 'Theme',
   'settings.theme.hint': 'The studio shows your choice straight away; Save keeps it.',
@@ -50,6 +51,18 @@ export const settingsEn = {
   'settings.maxAttempts.label': 'Attempts per photo',
   'settings.maxAttempts.hint':
     'A photo is tried again after a server error or a crash, with a growing pause, up to this many times.',
+
+  'settings.dailyCostCapUsd.label': 'Daily cost cap (US$)',
+  'settings.dailyCostCapUsd.hint':
+    'Gemini calls stop before today’s spend would pass this; the day starts at midnight Pacific, when Google’s quotas reset. Alerts at 50, 75 and 90 %. 0 allows no paid calls.',
+
+  'settings.quotaMarginPercent.label': 'Share of each rate limit used (%)',
+  'settings.quotaMarginPercent.hint':
+    'Pixelsmith counts every request per project and model; the rest of each published limit is left for other programs that use the same project. 100 if only Pixelsmith uses your keys.',
+
+  'settings.geminiTimeoutSeconds.label': 'Gemini answer timeout (seconds)',
+  'settings.geminiTimeoutSeconds.hint':
+    'A call without an answer by then is given up and tried again, like a server error.',
 
   'settings.range': 'From {min} to {max}.',
   'settings.error.required': 'Enter a number.',
