@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -188,7 +188,13 @@ describe('restyle with Gemini (real SDK against the wire-level fake)', () => {
     expect(items.every((i) => i.status === 'done')).toBe(true);
     expect(items).toHaveLength(12);
     const log = await api.jobs.log({ id: job.id });
-    expect(log.some((e) => /rate limited \(429\) on project studio-/.test(e.message))).toBe(true);
+    expect(
+      log.some((e) =>
+        /rate limited \(429\) on project studio-., which waits 1 s as Google asked; trying again in 0 s \(this try does not count\)/.test(
+          e.message,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('503 bursts are tried again with backoff and every item succeeds within the attempt limit', async () => {
@@ -215,6 +221,107 @@ describe('restyle with Gemini (real SDK against the wire-level fake)', () => {
     expect(failed.find((i) => i.errorCode === 'NO_IMAGE')?.errorMessage).toMatch(
       /without an image: "I'm sorry/,
     );
+  });
+
+  it('a damaged photo fails its own item with the reason; the others are made', async () => {
+    const input = await photoFolder(dir.path, 2);
+    const whole = readFileSync(join(input, 'p01_Adele_crop.png'));
+    writeFileSync(join(input, 'p01_Adele_crop.png'), whole.subarray(0, Math.floor(whole.length / 2)));
+    // A 3000 px photo is fitted before it is sent, a small one goes as it is: both are checked first.
+    const big = join(input, 'p02_big.jpg');
+    const jpeg = await sharp(join(FIXTURE_IMAGES, 'Blake_Lively.jpg'))
+      .resize({ width: 3000 })
+      .jpeg()
+      .toBuffer();
+    writeFileSync(big, jpeg.subarray(0, Math.floor(jpeg.length / 3)));
+    const { items } = await run([input], { styles: ['ink_wash'] }, join(dir.path, 'out-damaged'));
+    const byName = Object.fromEntries(items.map((i) => [basename(i.inputPath), i]));
+    expect(byName['p00_Blake_Lively.png']?.status).toBe('done');
+    expect(byName['p01_Adele_crop.png']).toMatchObject({ status: 'failed' });
+    expect(byName['p01_Adele_crop.png']?.errorMessage).toMatch(
+      /Unable to process input image|could not be decoded/,
+    );
+    expect(byName['p02_big.jpg']).toMatchObject({
+      status: 'failed',
+      errorCode: 'CORRUPT_IMAGE',
+      attempts: 1,
+    });
+  });
+
+  it('a call with no answer within the timeout is given up and tried again', async () => {
+    const input = await photoFolder(dir.path, 1);
+    await api.settings.set({ geminiTimeoutSeconds: 5 });
+    try {
+      const rule = fake.inject({ match: { model: FLASH }, times: 1, respond: { timeoutMs: 60_000 } });
+      const { items, job } = await run([input], { styles: ['ink_wash'] }, join(dir.path, 'out-timeout'));
+      expect(rule.hits).toBe(1);
+      expect(items.map((i) => [i.status, i.attempts])).toEqual([['done', 2]]);
+      const log = await api.jobs.log({ id: job.id });
+      expect(
+        log.some((e) =>
+          /ink_wash: Gemini did not answer within 5 s; trying again in \d+ s \(attempt 1 of 4\)/.test(
+            e.message,
+          ),
+        ),
+      ).toBe(true);
+    } finally {
+      await api.settings.set({ geminiTimeoutSeconds: 180 });
+    }
+  });
+
+  it('a job keeps its styles as they were when it was made; user styles are stored, edited and removed', async () => {
+    const input = await photoFolder(dir.path, 1);
+    const created = await api.styles.create({
+      style: { name: 'Pastel portrait', prompt: 'Restyle this photo as a soft pastel chalk drawing.' },
+    });
+    expect(created).toMatchObject({
+      id: 'pastel_portrait',
+      builtin: false,
+      model: FLASH,
+      aspectRatio: '4:5',
+    });
+    const job = await api.jobs.create({
+      kind: 'restyle',
+      options: { styles: ['pastel_portrait'] },
+      paths: [input],
+    });
+    expect(job.options.resolved).toEqual([
+      expect.objectContaining({
+        id: 'pastel_portrait',
+        prompt: 'Restyle this photo as a soft pastel chalk drawing.',
+      }),
+    ]);
+    await api.styles.update({
+      id: 'pastel_portrait',
+      style: {
+        name: 'Pastel portrait',
+        prompt: 'Restyle this photo as a bold oil pastel drawing.',
+        aspectRatio: 'auto',
+      },
+    });
+    const stored = await api.jobs.get({ id: job.id });
+    expect((stored.job.options.resolved as { prompt: string }[])[0]?.prompt).toMatch(/soft pastel chalk/);
+    const copy = await api.styles.duplicate({ id: 'ink_wash' });
+    expect(copy).toMatchObject({ id: 'ink_wash_copy', name: 'Ink wash (copy)', builtin: false });
+    const preview = await api.styles.preview({ id: 'pastel_portrait' });
+    expect(preview).toMatchObject({
+      prompt: 'Restyle this photo as a bold oil pastel drawing.',
+      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:1' } },
+      usdPerImage: 0.039,
+      problems: [],
+    });
+    await expect(
+      api.styles.update({ id: 'van_gogh', style: { name: 'x', prompt: 'y'.repeat(30) } }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(api.styles.remove({ id: 'ink_wash_copy' })).resolves.toEqual({ removed: true });
+    expect((await api.styles.list()).map((s) => s.id)).toEqual([
+      'bw_fine_art',
+      'ink_wash',
+      'van_gogh',
+      'pastel_portrait',
+    ]);
   });
 
   it('refuses unknown styles and sizes a model does not make, before anything is queued', async () => {

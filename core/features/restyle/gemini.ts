@@ -23,9 +23,12 @@ const SENT_AS_IS: Readonly<Record<string, string>> = {
 /**
  * The photo for the request: as it is when it is a JPEG, PNG or WebP within 2048 px and 4 MB with
  * no EXIF rotation; otherwise oriented, fitted within 2048 px and sent as JPEG (PNG with alpha).
+ * Either way it must decode without error first.
  */
 export async function wireImage(input: Buffer, limitInputPixels: number): Promise<WireImage> {
   const meta = await sharp(input, { limitInputPixels }).metadata();
+  // Decoded in full once: a cut-off file is refused here, not sent (a call costs money).
+  await sharp(input, { limitInputPixels, failOn: 'error' }).raw().toBuffer();
   const rotated = (meta.orientation ?? 1) >= 5;
   const width = (rotated ? meta.height : meta.width) ?? 0;
   const height = (rotated ? meta.width : meta.height) ?? 0;

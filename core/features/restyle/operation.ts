@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
 import type { GoogleGenAI } from '@google/genai';
 import sharp from 'sharp';
-import { RpcError } from '../../contract/errors.js';
+import { RpcError, type ErrorCode } from '../../contract/errors.js';
 import {
   DEFAULT_IMAGE_MODEL,
   restyleOptionsSchema,
@@ -83,7 +83,7 @@ export function restylePath(planned: string, firstStyle: string, style: string, 
 }
 
 const modelOf = (o: RestyleOptions): string => o.resolved?.[0]?.model ?? o.model ?? DEFAULT_IMAGE_MODEL;
-const money = (usd: number): string => `$${usd.toFixed(usd < 1 ? 3 : 2)}`;
+const money = (usd: number): string => `$${usd.toFixed(2)}`;
 
 /**
  * `restyle`: each photo × style × variation is one generateContent call with the photo inline,
@@ -133,7 +133,15 @@ export function restyleOperation(d: RestyleDeps): Operation<RestyleOptions> {
         }),
       );
       let wire: Promise<WireImage> | null = null;
-      const photo = (): Promise<WireImage> => (wire ??= wireImage(ctx.input, ctx.limits.maxInputPixels));
+      // Decoded once, on the first call that is not in the cache; a photo that cannot be decoded
+      // fails its own item (never retried, nothing sent).
+      const photo = (): Promise<WireImage> =>
+        (wire ??= wireImage(ctx.input, ctx.limits.maxInputPixels).catch((error: unknown) => {
+          throw new RpcError(
+            'CORRUPT_IMAGE',
+            `${ctx.inputPath} could not be decoded (${(error as Error).message.trim()}); the file may be truncated or damaged.`,
+          );
+        }));
       let finished = 0;
       const settled = await Promise.allSettled(
         calls.map(async (call) => {
@@ -249,7 +257,7 @@ async function makeOne(
           if (error instanceof NoImageError) return { value: error, tokens: tokensOf(error.usage) };
           if (timeout.aborted && !ctx.signal.aborted) {
             throw Object.assign(
-              new Error(`Gemini did not answer within ${Math.round(d.timeoutMs() / 1000)} s.`),
+              new Error(`Gemini did not answer within ${Math.round(d.timeoutMs() / 1000)} s`),
               {
                 cause: error,
               },
@@ -267,7 +275,7 @@ async function makeOne(
     );
   } catch (error) {
     if (ledgerId !== null) d.cost.settle(ledgerId, { status: 'void' });
-    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { lease, label });
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { lease });
   }
   const usage = answer instanceof NoImageError ? answer.usage : answer;
   const bill =
@@ -284,7 +292,7 @@ async function makeOne(
       { level: 'warn' },
     );
   }
-  if (answer instanceof NoImageError) throw Object.assign(answer, { label });
+  if (answer instanceof NoImageError) throw answer;
   const png = answer.mimeType === 'image/png' ? answer.data : await toPng(answer.data);
   await d.cache.put(
     {
@@ -337,10 +345,15 @@ async function toPng(data: Buffer): Promise<Buffer> {
 
 type Failure = { call: Call | undefined; error: unknown };
 
+/** "ink_wash" or "ink_wash c2": which output of the photo a message is about. */
+const whatOf = (call: Call | undefined): string =>
+  call ? `${call.style.id}${call.variation > 1 ? ` c${call.variation}` : ''}` : 'restyle';
+
 /**
  * What an item with failed calls does (the images that were made are in the cache, so a retry
  * costs only the missing ones): wait for the cap or a new quota day, go back to the queue for a
- * rate limit (not counted as a try) or a server error (counted), or fail with every reason.
+ * rate limit or a refused key (not counted as a try) or a server error or timeout (counted), or
+ * fail with every reason. The engine logs each retry with the message given here.
  */
 function decideRetryOrFail(
   d: RestyleDeps,
@@ -348,74 +361,57 @@ function decideRetryOrFail(
   errors: readonly Failure[],
   madeCount: number,
 ): never {
-  const labelOf = (e: unknown): string => (e as { label?: string }).label ?? basename(ctx.inputPath);
-  const coded = (code: string): unknown =>
-    errors.find((f) => f.error instanceof RpcError && f.error.code === code)?.error;
+  const coded = (code: string): Error | undefined =>
+    errors.find((f) => f.error instanceof RpcError && f.error.code === code)?.error as Error | undefined;
   const cap = coded('COST_CAP_REACHED');
-  if (cap) {
-    ctx.park({
-      reason: `${(cap as Error).message}`,
-      until: nextPacificMidnight(d.now()),
-      waitFor: WAIT_COST_CAP,
-    });
-  }
+  if (cap) ctx.park({ reason: cap.message, until: nextPacificMidnight(d.now()), waitFor: WAIT_COST_CAP });
   const day = coded('QUOTA_EXHAUSTED');
   if (day) {
-    ctx.park({
-      reason: (day as Error).message,
-      until: nextPacificMidnight(d.now()) + 60_000,
-      waitFor: WAIT_QUOTA_DAY,
-    });
+    ctx.park({ reason: day.message, until: nextPacificMidnight(d.now()) + 60_000, waitFor: WAIT_QUOTA_DAY });
   }
-  const permanent: string[] = [];
+  const permanent: { code: ErrorCode; message: string }[] = [];
+  const retries: string[] = [];
   let refund = true;
-  let retryable: unknown = null;
-  for (const { error } of errors) {
+  for (const { call, error } of errors) {
+    const what = whatOf(call);
     if (error instanceof RpcError) {
-      permanent.push(`${labelOf(error)}: ${error.message}`);
+      permanent.push({ code: error.code, message: `${what}: ${error.message}` });
       continue;
     }
     const outcome = outcomeFromError(error);
     const lease = (error as { lease?: Lease | null }).lease;
     if (outcome?.kind === 'rate-limited') {
       const wait = outcome.retryAfterMs === null ? 'a minute' : `${Math.ceil(outcome.retryAfterMs / 1000)} s`;
-      ctx.log(
-        `${labelOf(error)}: rate limited (429) on project ${lease?.project ?? '?'}; it waits ${wait} as Google asked, the photo goes back to the queue.`,
-        { level: 'warn' },
-      );
-      retryable ??= new RpcError(
-        'TRANSPORT',
-        `${labelOf(error)}: rate limited (429) on project ${lease?.project ?? '?'}.`,
+      retries.push(
+        `${what}: rate limited (429) on project ${lease?.project ?? '?'}, which waits ${wait} as Google asked`,
       );
     } else if (outcome?.kind === 'invalid-key') {
-      ctx.log(
-        `${labelOf(error)}: key ${lease?.label ?? '?'} was refused and is set aside (${outcome.reason}); trying another key.`,
-        {
-          level: 'warn',
-        },
-      );
-      retryable ??= new RpcError(
-        'TRANSPORT',
-        `${labelOf(error)}: key ${lease?.label ?? '?'} was refused (${outcome.reason}).`,
-      );
+      retries.push(`${what}: key "${lease?.label ?? '?'}" was refused and is set aside (${outcome.reason})`);
     } else if (outcome?.kind === 'server-error') {
       refund = false;
-      ctx.log(`${labelOf(error)}: ${serverMessage(error)}; trying again after a pause.`, { level: 'warn' });
-      retryable = new RpcError('TRANSPORT', `${labelOf(error)}: ${serverMessage(error)}.`);
+      retries.push(`${what}: ${serverMessage(error)}`);
     } else {
-      permanent.push(`${labelOf(error)}: Gemini refused the request (${requestMessage(error)}).`);
+      permanent.push({
+        code: 'INVALID_INPUT',
+        message: `${what}: Gemini refused the request (${requestMessage(error)}).`,
+      });
     }
   }
   if (permanent.length > 0) {
-    const first = errors.find((f) => f.error instanceof RpcError)?.error;
-    const code = first instanceof RpcError ? first.code : 'INVALID_INPUT';
     const kept =
       madeCount > 0
         ? ` The ${madeCount} other image${madeCount === 1 ? ' was' : 's were'} kept in the cache: retrying makes ${madeCount === 1 ? 'it' : 'them'} at no cost.`
         : '';
-    throw new RpcError(code, `${permanent.join(' ')}${kept}`);
+    throw new RpcError(
+      permanent[0]?.code ?? 'INTERNAL',
+      `${permanent.map((p) => p.message).join(' ')}${kept}`,
+    );
   }
-  throw new RetryLater(retryable ?? errors[0]?.error, refund ? { refund: true, afterMs: 0 } : {});
+  const more = retries.length > 1 ? ` (and ${retries.length - 1} more)` : '';
+  throw new RetryLater(
+    new RpcError('TRANSPORT', `${retries[0] ?? 'Gemini call failed'}${more}`),
+    refund ? { refund: true, afterMs: 0 } : {},
+  );
 }
 
 function googleMessage(error: unknown): string | null {
@@ -430,7 +426,7 @@ function googleMessage(error: unknown): string | null {
 function serverMessage(error: unknown): string {
   const status = (error as { status?: number }).status;
   const text = googleMessage(error) ?? (error as Error).message;
-  return status ? `Gemini answered ${status} (${text})` : text;
+  return status ? `Gemini answered ${status} (${text.replace(/\.$/, '')})` : text;
 }
 
 function requestMessage(error: unknown): string {

@@ -125,10 +125,11 @@ export function textTokens(text: string): number {
   return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
 }
 
-/** Whether bytes decode as an image at all (so a bad `inlineData` gets a 400, not a 500). */
+/** Whether bytes decode as an image, every pixel (so a bad `inlineData` gets a 400, not a 500). */
 export async function isDecodable(bytes: Buffer): Promise<boolean> {
   try {
-    await sharp(bytes).metadata();
+    // Every pixel, as the real service does: a cut-off file is a 400, not a crash later.
+    await sharp(bytes, { failOn: 'error' }).raw().toBuffer();
     return true;
   } catch {
     return false;
