@@ -87,6 +87,10 @@ export const jobItemSchema = z.object({
   finishedAt: z.number().nullable(),
   durationMs: z.number().nullable(),
   progress: z.number(),
+  /** Why an awaiting item waits (a Gemini batch, today's cost cap), else null. */
+  waitReason: z.string().nullable(),
+  /** When an awaiting item wakes at the latest (ms epoch), else null. */
+  waitUntil: z.number().nullable(),
 });
 export type JobItem = z.output<typeof jobItemSchema>;
 

@@ -38,6 +38,7 @@ interface RawItem {
   pixels: number | null;
   not_before: number | null;
   wait_for: string | null;
+  wait_reason: string | null;
   state: string | null;
 }
 
@@ -74,6 +75,8 @@ const toItem = (r: RawItem): ItemRow => ({
   finishedAt: r.finished_at,
   durationMs: r.duration_ms,
   progress: r.progress,
+  waitReason: r.status === 'awaiting' ? r.wait_reason : null,
+  waitUntil: r.status === 'awaiting' ? r.not_before : null,
   notBefore: r.not_before,
   waitFor: r.wait_for,
   state: r.state === null ? null : (JSON.parse(r.state) as unknown),
@@ -89,6 +92,8 @@ export interface Outcome {
 }
 
 export interface Park {
+  /** Why it waits, as shown with the item. */
+  reason: string;
   /** Woken by time at the latest (null: only when a module wakes it). */
   until: number | null;
   waitFor: string | null;
@@ -216,7 +221,8 @@ export function createItemsRepo(db: Database): ItemsRepo {
     WHERE id = @id AND status = 'running' AND owner = @owner`);
   const park = db.prepare(`
     UPDATE items SET status = 'awaiting', owner = NULL, started_at = NULL, progress = 0,
-      not_before = @until, wait_for = @waitFor, state = @state, attempts = MAX(attempts - 1, 0)
+      not_before = @until, wait_for = @waitFor, wait_reason = @reason, state = @state,
+      attempts = MAX(attempts - 1, 0)
     WHERE id = @id AND status = 'running' AND owner = @owner`);
   const wakeDue = db.prepare(
     "UPDATE items SET status = 'queued', not_before = NULL WHERE status = 'awaiting' AND not_before <= ?",
@@ -328,6 +334,7 @@ export function createItemsRepo(db: Database): ItemsRepo {
         owner,
         until: p.until,
         waitFor: p.waitFor,
+        reason: p.reason,
         state: p.state === undefined || p.state === null ? null : JSON.stringify(p.state),
       }),
     wakeDue: (now) => wakeDue.run(now).changes,

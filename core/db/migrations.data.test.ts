@@ -125,6 +125,11 @@ const SEEDS: Record<number, (db: Database) => void> = {
       "INSERT INTO cost_alerts (day, threshold, at, spent_usd, cap_usd) VALUES ('2026-06-01', 50, ?, 5.1, 10)",
     ).run(NOW);
   },
+  150: (db) => {
+    db.prepare(
+      "UPDATE items SET status = 'awaiting', wait_for = 'restyle:cost-cap', wait_reason = 'cap reached', not_before = ? WHERE seq = 3",
+    ).run(NOW + 1000);
+  },
   140: (db) => {
     db.prepare(
       "INSERT INTO styles (id, name, prompt, model, aspect_ratio, image_size, created_at, updated_at) VALUES ('pastel', 'Pastel', 'Restyle this photo as a soft pastel drawing.', 'gemini-2.5-flash-image', '4:5', '1K', ?, ?)",

@@ -115,6 +115,7 @@ export class OutcomeRecorder {
   /** The item waits on a remote service without holding a slot. */
   park(item: ItemRow, job: JobRow, request: ParkRequest): void {
     this.d.items.park(item.id, this.d.owner, {
+      reason: request.reason,
       until: request.until ?? null,
       waitFor: request.waitFor ?? null,
       state: request.state ?? null,

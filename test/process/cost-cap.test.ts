@@ -36,13 +36,14 @@ for (;;) {
 }
 const { items } = await api.jobs.get({ id: job.id });
 const log = await api.jobs.log({ id: job.id, limit: 200 });
-process.stdout.write(JSON.stringify({ items: items.map((i) => i.status), log: log.map((e) => e.message) }));
+process.stdout.write(JSON.stringify({ items: items.map((i) => i.status), waits: items.flatMap((i) => (i.waitReason ? [i.waitReason] : [])), log: log.map((e) => e.message) }));
 await core.close();
 process.exit(0);
 `;
 
 interface ChildResult {
   items: string[];
+  waits: string[];
   log: string[];
 }
 
@@ -152,6 +153,11 @@ describe('the daily cost cap across processes (real SQLite, real SDK, the fake b
     // The other three wait for a new day or a higher cap, and say so.
     expect(items.filter((s) => s === 'awaiting')).toHaveLength(3);
     expect(log.filter((m) => /cost cap of \$0\.20 is reached/.test(m))).toHaveLength(3);
+    // …beside each item too, not only in the log.
+    const waits = [...a.waits, ...b.waits];
+    expect(waits).toHaveLength(3);
+    for (const w of waits)
+      expect(w).toMatch(/^Today's Gemini cost cap of \$0\.20 is reached: .* raise it in Settings/);
     // Each alert is logged by the process that passed it, once in all.
     for (const pct of [50, 75, 90]) {
       expect(log.filter((m) => m.includes(`passed ${pct} % of the $0.20 daily cap`))).toHaveLength(1);
