@@ -41,6 +41,8 @@ const WINDOW_MS = 60_000;
  * arrives, a little after we reserve it, on a clock that may differ from ours by a second.
  */
 export const WINDOW_GUARD_MS = 2_000;
+/** Calls of one model in flight at most, whatever the quota: each holds its photo in memory. */
+const MAX_IN_FLIGHT = 32;
 const FAILURES_TO_OPEN = 3;
 const FIRST_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 30 * 60_000;
@@ -325,7 +327,7 @@ export class QuotaManager {
       perMinute,
       remainingToday,
       projects: projects.length,
-      inFlight: Math.max(1, Math.min(64, perMinute)),
+      inFlight: Math.max(1, Math.min(MAX_IN_FLIGHT, perMinute)),
     };
   }
 

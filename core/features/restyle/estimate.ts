@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import PQueue from 'p-queue';
 import type { RestyleEstimate, RestyleOptions } from '../../contract/restyle.js';
 import type { Settings } from '../../contract/schemas.js';
 import { listInputs } from '../../jobs/inputs.js';
@@ -50,25 +51,32 @@ export async function estimateRestyle(
         signal,
       )
     ).files.map((f) => f.path);
+  // Each photo is read and hashed (for the cache) four at a time: I/O overlaps, memory stays small.
+  const queue = new PQueue({ concurrency: 4 });
+  const read = await Promise.all(
+    paths.map((path) =>
+      queue.add(async () => {
+        signal.throwIfAborted();
+        try {
+          if ((await stat(path)).size > s.maxInputBytes) return null;
+          const data = await readFile(path, { signal });
+          const size = await probeBuffer(path, data, limits);
+          return { sha256: createHash('sha256').update(data).digest('hex'), size };
+        } catch (error) {
+          if (signal.aborted) throw error;
+          return null;
+        }
+      }),
+    ),
+  );
   const perModel = new Map<string, { calls: number; usd: number }>();
   let outputs = 0;
   let cached = 0;
-  let unreadable = 0;
-  let photos = 0;
-  for (const path of paths) {
-    signal.throwIfAborted();
-    let data: Buffer;
-    let size: { width: number; height: number };
-    try {
-      if ((await stat(path)).size > s.maxInputBytes) throw new Error('too large');
-      data = await readFile(path, { signal });
-      size = await probeBuffer(path, data, limits);
-    } catch {
-      unreadable += 1;
-      continue;
-    }
-    photos += 1;
-    const inputSha256 = createHash('sha256').update(data).digest('hex');
+  const unreadable = read.filter((r) => !r).length;
+  const photos = read.length - unreadable;
+  for (const photo of read) {
+    if (!photo) continue;
+    const { sha256: inputSha256, size } = photo;
     const sent = sentSize(size.width, size.height);
     for (const style of styles) {
       const config = generationConfig(style, size);

@@ -42,7 +42,7 @@ export function idFromName(name: string): string {
     .replace(/^_+|_+$/g, '')
     .slice(0, 40)
     .replace(/_+$/, '');
-  return /^[a-z0-9]/.test(id) ? id : `style_${id}`.slice(0, 40);
+  return id || 'style';
 }
 
 /**
