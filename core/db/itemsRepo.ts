@@ -165,6 +165,8 @@ export interface ItemsRepo {
     now: number,
   ): { requeued: ItemRow[]; failed: ItemRow[] };
   hasPending(jobId: string): boolean;
+  /** Whether any item of the job is queued or running (awaiting ones are not). */
+  hasActive(jobId: string): boolean;
 }
 
 /** The `items` table. Every statement is prepared once: these run for every item of every job. */
@@ -282,6 +284,9 @@ export function createItemsRepo(db: Database): ItemsRepo {
   const pending = db.prepare<[string], { one: number }>(
     "SELECT 1 AS one FROM items WHERE status IN ('queued', 'running', 'awaiting') AND job_id = ? LIMIT 1",
   );
+  const active = db.prepare<[string], { one: number }>(
+    "SELECT 1 AS one FROM items WHERE status IN ('queued', 'running') AND job_id = ? LIMIT 1",
+  );
 
   return {
     insertMany(items, now) {
@@ -376,5 +381,6 @@ export function createItemsRepo(db: Database): ItemsRepo {
       return out;
     },
     hasPending: (jobId) => pending.get(jobId) !== undefined,
+    hasActive: (jobId) => active.get(jobId) !== undefined,
   };
 }

@@ -354,7 +354,18 @@ export class Scheduler {
 
   private afterItem(jobId: string): void {
     this.settleIfFinished(jobId);
-    this.d.report.progress(jobId, false);
+    if (this.d.items.hasActive(jobId)) {
+      this.d.report.progress(jobId, false);
+      return;
+    }
+    // Nothing left to run here: the last counts go out now, not throttled away. A job whose last
+    // items parked (a batch, the cost cap) keeps its status, so job.updated says it too, and
+    // whoever follows the job (the CLI) sees that all it has left is waiting.
+    const job = this.d.jobs.get(jobId);
+    if (job?.status === 'queued' || job?.status === 'running') {
+      this.d.report.progress(jobId, true);
+      this.d.report.updated(jobId);
+    }
   }
 
   private compute(item: ItemRow, job: JobRow, signal: AbortSignal): Promise<ItemResult> {

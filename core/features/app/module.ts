@@ -3,6 +3,7 @@ import { appSlice } from '../../contract/app.js';
 import { userVersion } from '../../db/migrate.js';
 import { onnxRuntimeInfo } from '../enhance/onnxInfo.js';
 import { defineModule } from '../module.js';
+import { registerSettingsCommand } from './cli.js';
 
 /** The app itself: app.info (what runs where) and the user's settings. */
 export const appModule = defineModule({
@@ -35,4 +36,5 @@ export const appModule = defineModule({
       },
     },
   }),
+  cli: registerSettingsCommand,
 });

@@ -99,7 +99,7 @@ export function estimateLines(e: RestyleEstimate): string[] {
       ? 'Time: unknown (no Gemini API key is enabled).'
       : e.calls === 0
         ? 'Time: no calls to wait for.'
-      : `Time: about ${formatDuration(e.seconds * 1000)} at the current quota.`,
+        : `Time: about ${formatDuration(e.seconds * 1000)} at the current quota.`,
     `Today: ${money(e.today.spentUsd)} spent of the ${money(e.today.capUsd)} daily cap` +
       (e.fitsCap ? '; this run fits under it.' : '; this run does not fit under it.'),
   ];
@@ -128,24 +128,11 @@ function onCostAlerts(api: Api, io: Io): () => void {
   });
 }
 
-/** Why each parked item waits, told by `item.awaiting` while the job runs. */
-function collectWaits(
-  api: Api,
-  jobId: () => string | null,
-): { reasons: Map<number, string>; off: () => void } {
-  const reasons = new Map<number, string>();
-  const off = api.on('item.awaiting', (w) => {
-    if (w.jobId === jobId()) reasons.set(w.itemId, w.reason);
-  });
-  return { reasons, off };
-}
-
-/** What this run made, cost and where it went; and what waits, why, and how it goes on. */
+/** What this run made, what it cost and where it went (the job summary before it lists what waits, and why). */
 async function printRestyleSummary(
   api: Api,
   jobId: string,
   outDir: string | undefined,
-  waits: ReadonlyMap<number, string>,
   io: Io,
 ): Promise<void> {
   const done = await allItems(api, jobId, 'done');
@@ -167,21 +154,9 @@ async function printRestyleSummary(
       (done.length > 0 ? ` Outputs are in ${where}.` : '') +
       `${skipped}\n`,
   );
-  const waiting = await allItems(api, jobId, 'awaiting');
-  if (waiting.length === 0) return;
-  for (const item of waiting) {
-    io.err(
-      `  waiting: ${safeText(item.shownPath)}\n           ${safeText(waits.get(item.id) ?? 'waits for Gemini')}\n`,
-    );
-  }
-  io.out(
-    `${plural(waiting.length, 'photo')} wait for today's cost cap or Gemini quota. Raise the cap ` +
-      '(`pixelsmith settings set dailyCostCapUsd N`) or wait for midnight Pacific, then run ' +
-      `\`pixelsmith jobs resume ${jobId.slice(0, 8)}\` to make the rest.\n`,
-  );
 }
 
-async function allItems(api: Api, id: string, status: 'done' | 'awaiting') {
+async function allItems(api: Api, id: string, status: 'done') {
   const first = await api.jobs.get({ id, limit: 1000, status });
   const items = [...first.items];
   while (items.length < first.totalItems) {
@@ -231,6 +206,9 @@ function registerRestyleCommand(program: Command, cli: CliContext): void {
 
 async function restyle(api: Api, cli: CliContext, paths: string[], flags: RestyleFlags): Promise<void> {
   const { io } = cli;
+  if (flags.allStyles && flags.style) {
+    throw new RpcError('INVALID_INPUT', 'Give either --style or --all-styles, not both.');
+  }
   const styles = flags.allStyles ? (await api.styles.list()).map((s) => s.id) : (flags.style ?? []);
   // The flags go to the contract as typed; it refuses what is wrong, as for every shell.
   const options = {
@@ -254,8 +232,6 @@ async function restyle(api: Api, cli: CliContext, paths: string[], flags: Restyl
       return;
     }
   }
-  let jobId: string | null = null;
-  const waits = collectWaits(api, () => jobId);
   const offAlerts = onCostAlerts(api, io);
   try {
     const job = await api.jobs.create({
@@ -267,15 +243,13 @@ async function restyle(api: Api, cli: CliContext, paths: string[], flags: Restyl
       ...(flags.template !== undefined && { template: flags.template }),
       priority: 'interactive',
     });
-    jobId = job.id;
     io.out(`Job ${job.id} started: ${plural(job.counts.total, 'photo')}.\n`);
     const code = await runJobsToEnd(api, [job.id], io);
     const outDir = flags.out === undefined ? undefined : safeText(absolute(flags.out));
-    await printRestyleSummary(api, job.id, outDir, waits.reasons, io);
+    await printRestyleSummary(api, job.id, outDir, io);
     cli.setExit(code);
   } finally {
     offAlerts();
-    waits.off();
   }
 }
 

@@ -84,7 +84,7 @@ export async function printSummary(api: Api, jobId: string, io: Io): Promise<num
     `Job ${job.id.slice(0, 8)} ${job.status}: ${c.done} done, ${c.skipped} skipped (already up to date), ${c.failed} failed`,
   );
   io.out(c.cancelled > 0 ? `, ${c.cancelled} cancelled` : '');
-  io.out(c.awaiting > 0 ? `, ${c.awaiting} waiting on a remote service` : '');
+  io.out(c.awaiting > 0 ? `, ${c.awaiting} waiting` : '');
   io.out(c.queued + c.running > 0 ? `, ${c.queued + c.running} not yet run\n` : '\n');
   if (c.failed > 0) {
     const failed = await api.jobs.get({ id: job.id, limit: 1000, status: 'failed' });
@@ -97,6 +97,18 @@ export async function printSummary(api: Api, jobId: string, io: Io): Promise<num
       io.err(
         `  …and ${failed.totalItems - failed.items.length} more (pixelsmith jobs show ${job.id.slice(0, 8)})\n`,
       );
+    }
+  }
+  // Waiting (a Gemini batch, today's cost cap): each says why, and so what to do.
+  if (c.awaiting > 0) {
+    const waiting = await api.jobs.get({ id: job.id, limit: 1000, status: 'awaiting' });
+    for (const item of waiting.items) {
+      io.err(
+        `  waiting: ${safeText(item.inputPath)}\n           ${safeText(item.waitReason ?? `see pixelsmith jobs show ${job.id.slice(0, 8)}`)}\n`,
+      );
+    }
+    if (waiting.totalItems > waiting.items.length) {
+      io.err(`  …and ${waiting.totalItems - waiting.items.length} more\n`);
     }
   }
   // Done, but with something to know: frames or depth dropped, damage the decoder reported, a

@@ -148,7 +148,7 @@ describe('counts', () => {
       '1 already up to date',
       '2 failed',
       '2 cancelled',
-      '1 waiting on a remote service',
+      '1 waiting',
     ]);
     expect(countsText(job({ counts: counts({ total: 1 }) }), text)).toEqual(['0 of 1 photo']);
   });

@@ -52,8 +52,8 @@ export const queueDe: TranslationOf<typeof queueEn> = {
   'queue.counts.failed': { one: '{count} fehlgeschlagen', other: '{count} fehlgeschlagen' },
   'queue.counts.cancelled': { one: '{count} abgebrochen', other: '{count} abgebrochen' },
   'queue.counts.awaiting': {
-    one: '{count} wartet auf einen externen Dienst',
-    other: '{count} warten auf einen externen Dienst',
+    one: '{count} wartet',
+    other: '{count} warten',
   },
   'queue.speed.perPhoto': 'etwa {duration} pro Foto',
   'queue.speed.perSecond': { one: '{rate} Foto pro Sekunde', other: '{rate} Fotos pro Sekunde' },

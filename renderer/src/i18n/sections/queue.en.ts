@@ -47,8 +47,8 @@ export const queueEn = {
   'queue.counts.failed': { one: '{count} failed', other: '{count} failed' },
   'queue.counts.cancelled': { one: '{count} cancelled', other: '{count} cancelled' },
   'queue.counts.awaiting': {
-    one: '{count} waiting on a remote service',
-    other: '{count} waiting on a remote service',
+    one: '{count} waiting',
+    other: '{count} waiting',
   },
   'queue.speed.perPhoto': 'about {duration} per photo',
   'queue.speed.perSecond': { one: '{rate} photo per second', other: '{rate} photos per second' },
