@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodName } from '../../core/contract/methods.js';
 import { CONVERT_FLAGS } from '../../core/features/convert/cli.js';
 import { ENHANCE_FLAGS } from '../../core/features/enhance/cli.js';
-import { KEY_FLAGS } from '../../core/features/keys/cli.js';
+import { COST_FLAGS, KEY_FLAGS } from '../../core/features/keys/cli.js';
+import { RESTYLE_FLAGS, STYLE_FLAGS } from '../../core/features/restyle/cli.js';
 import { renameFields, type FlagWords } from '../../core/kernel/cli/words.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURE_IMAGES, tempDir } from '../helpers/fixtures.js';
@@ -101,6 +102,33 @@ const CASES: Case[] = [
       priority: 'interactive',
     },
     flags: ENHANCE_FLAGS,
+  },
+  {
+    what: 'a size the style’s model does not make',
+    argv: ['restyle', join(FIXTURE_IMAGES, '0014.jpg'), '--style', 'ink_wash', '--size', '4K', '--yes'],
+    method: 'restyle.estimate',
+    input: {
+      options: { styles: ['ink_wash'], imageSize: '4K' },
+      paths: [join(FIXTURE_IMAGES, '0014.jpg')],
+    },
+    flags: RESTYLE_FLAGS,
+    expect: /makes 1K images only; 4K needs gemini-3-pro-image-preview/,
+  },
+  {
+    what: 'a style with a prompt too short',
+    argv: ['styles', 'add', '--name', 'Pastel', '--prompt', 'pastel'],
+    method: 'styles.create',
+    input: { style: { name: 'Pastel', prompt: 'pastel' } },
+    flags: STYLE_FLAGS,
+    expect: /--prompt: write a prompt of at least 20 characters/,
+  },
+  {
+    what: 'a ledger day that is not a day',
+    argv: ['cost', '--day', 'yesterday'],
+    method: 'cost.ledger',
+    input: { day: 'yesterday' },
+    flags: COST_FLAGS,
+    expect: /--day: must be a day as YYYY-MM-DD/,
   },
 ];
 
