@@ -15,6 +15,7 @@ export function createKeyUsageRepo(db: Database) {
     'UPDATE key_usage SET status = ?, input_tokens = ?, output_tokens = ? WHERE id = ?',
   );
   const cancel = db.prepare('DELETE FROM key_usage WHERE id = ?');
+  const sentAt = db.prepare("UPDATE key_usage SET at = MAX(at, ?) WHERE id = ? AND status = 'reserved'");
   const pairs = db.prepare<[number], { project: string; model: string }>(
     'SELECT DISTINCT project, model FROM key_usage WHERE at > ?',
   );
@@ -42,6 +43,8 @@ export function createKeyUsageRepo(db: Database) {
       outputTokens: number | null,
     ): void => void settle.run(status, inputTokens, outputTokens, id),
     cancel: (id: number): void => void cancel.run(id),
+    /** The request left at `at` (later than it was reserved): its minute counts from then. */
+    sent: (id: number, at: number): void => void sentAt.run(at, id),
     pairsSince: (since: number): { project: string; model: string }[] => pairs.all(since),
     /** Successful calls after `since` per model, with their output tokens. */
     callsSince: (since: number): { model: string; calls: number; tokens: number; untokened: number }[] =>

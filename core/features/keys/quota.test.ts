@@ -6,7 +6,7 @@ import { tempDir } from '../../../test/helpers/fixtures.js';
 import { RpcError } from '../../contract/errors.js';
 import { openTestDb } from '../../../test/helpers/db.js';
 import { KeyStore } from './keyStore.js';
-import { QuotaManager, type Lease } from './quota.js';
+import { QuotaManager, WINDOW_GUARD_MS, type Lease } from './quota.js';
 import { FileSecretBox } from './secretBox.js';
 
 const MODEL = 'gemini-2.5-flash-image';
@@ -91,6 +91,20 @@ describe('quota manager', () => {
     }
     for (const start of times)
       expect(times.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(5);
+  });
+
+  it('counts a request’s minute from when it left, plus the guard, not from when its slot was reserved', async () => {
+    setup('2026-06-01T12:00:00Z');
+    limit(1, 1000);
+    add('k1', 'p1', 1);
+    const start = t;
+    const lease = await quota.acquire(MODEL);
+    t += 5_000; // the photo was encoded, the client loaded…
+    quota.markSent(lease);
+    quota.release(lease, { kind: 'ok' });
+    waits = [];
+    await quota.acquire(MODEL);
+    expect(t).toBe(start + 5_000 + 60_000 + WINDOW_GUARD_MS + 1);
   });
 
   it('honours RetryInfo: a rate-limited project waits its cooldown; another project is used meanwhile', async () => {

@@ -252,6 +252,16 @@ export class QuotaManager {
     return result.value;
   }
 
+  /**
+   * The leased request is leaving now: its minute is counted from here, not from when the slot
+   * was reserved. What happens in between (a client loaded, a photo encoded, other calls' work on
+   * a busy event loop) would otherwise let our window slide while Google's, which counts from
+   * arrival, is still full.
+   */
+  markSent(lease: Pick<Lease, 'usageId'>): void {
+    this.usage.sent(lease.usageId, this.now());
+  }
+
   /** Records how a leased request went; see `Outcome`. */
   release(lease: Lease, outcome: Outcome): void {
     const now = this.now();

@@ -178,16 +178,17 @@ export async function generate(
   ai: GoogleGenAI,
   request: { model: string; prompt: string; image: WireImage; config: Record<string, unknown> },
   signal: AbortSignal,
+  sending: () => void = () => undefined,
 ): Promise<GeneratedImage> {
+  const data = request.image.data.toString('base64');
+  // Everything before this is our own work; the request leaves with the call below.
+  sending();
   const response = await ai.models.generateContent({
     model: request.model,
     contents: [
       {
         role: 'user',
-        parts: [
-          { inlineData: { mimeType: request.image.mimeType, data: request.image.data.toString('base64') } },
-          { text: request.prompt },
-        ],
+        parts: [{ inlineData: { mimeType: request.image.mimeType, data } }, { text: request.prompt }],
       },
     ],
     config: { ...request.config, abortSignal: signal },

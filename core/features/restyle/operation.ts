@@ -250,6 +250,7 @@ async function makeOne(
             await d.client(l.secret),
             { model, prompt, image, config: call.config },
             signal,
+            () => d.quota.markSent(l),
           );
           return { value: g as GeneratedImage | NoImageError, tokens: tokensOf(g) };
         } catch (error) {

@@ -76,6 +76,24 @@ describe('fake Gemini quotas and keys through the real SDK', () => {
     await restyle(client(f, 'a-1'), 'other model', 'gemini-3-pro-image-preview');
   });
 
+  it('lists each quota refusal with its project and limit, but not injected 429s; reset clears it', async () => {
+    const f = await start({ limits: { [MODEL]: { rpm: 1, rpd: 2 } }, startTime: '2026-05-01T12:00:00Z' });
+    f.inject({ match: { model: MODEL }, times: 1, respond: { status: 429 } });
+    expect((await apiError(restyle(client(f, 'a-1')))).status).toBe(429);
+    await restyle(client(f, 'a-1'));
+    expect((await apiError(restyle(client(f, 'a-2')))).status).toBe(429);
+    f.clock.advance(60_000);
+    await restyle(client(f, 'a-1'));
+    expect((await apiError(restyle(client(f, 'a-1')))).status).toBe(429);
+    const at = Date.parse('2026-05-01T12:00:00Z');
+    expect(f.quota.refusals()).toEqual([
+      { at, project: 'alpha', model: MODEL, limit: 'rpm' },
+      { at: at + 60_000, project: 'alpha', model: MODEL, limit: 'rpd' },
+    ]);
+    f.reset();
+    expect(f.quota.refusals()).toEqual([]);
+  });
+
   it('uses paid-tier metric names when the limit says so', async () => {
     const f = await start({ limits: { [MODEL]: { rpd: 0, tier: 'paid' } } });
     const e = await apiError(restyle(client(f, 'a-1')));

@@ -73,6 +73,17 @@ export interface UsageSnapshot {
   day: number;
 }
 
+/** One request the quota refused with 429 (injected 429s are not quota refusals). */
+export interface QuotaRefusal {
+  /** Fake-clock ms of the refusal. */
+  at: number;
+  project: string;
+  /** Bare model id. */
+  model: string;
+  /** The limit that refused it. */
+  limit: 'rpm' | 'rpd';
+}
+
 /** Who is calling: resolved from the key, or an error to answer with. */
 export type Caller = { apiKey: string; project: string };
 
@@ -85,6 +96,8 @@ export class QuotaBook {
   private keys: Map<string, KeyConfig> | undefined;
   private readonly limits = new Map<string, ModelLimits>();
   private readonly usage = new Map<string, Usage>();
+  /** Every quota refusal since the last `resetUsage`, oldest first: benchmarks count them. */
+  readonly refusals: QuotaRefusal[] = [];
 
   /**
    * @param keys known keys; `undefined` accepts any non-empty key as its own project, so
@@ -144,6 +157,7 @@ export class QuotaBook {
     const usage = this.current(project, id, now);
     const tier = limits.tier ?? 'free';
     if (limits.rpd !== undefined && usage.day >= limits.rpd) {
+      this.refusals.push({ at: now, project, model: id, limit: 'rpd' });
       return quotaExceeded({
         quotaMetric: METRICS[tier].rpd.metric,
         quotaId: METRICS[tier].rpd.id,
@@ -154,6 +168,7 @@ export class QuotaBook {
     }
     if (limits.rpm !== undefined && usage.minute.length >= limits.rpm) {
       const oldest = usage.minute[usage.minute.length - limits.rpm] ?? now;
+      this.refusals.push({ at: now, project, model: id, limit: 'rpm' });
       return quotaExceeded({
         quotaMetric: METRICS[tier].rpm.metric,
         quotaId: METRICS[tier].rpm.id,
@@ -174,9 +189,10 @@ export class QuotaBook {
     return { minute: usage.minute.length, day: usage.day };
   }
 
-  /** Forgets all counted usage (keys and limits stay). */
+  /** Forgets all counted usage and refusals (keys and limits stay). */
   resetUsage(): void {
     this.usage.clear();
+    this.refusals.length = 0;
   }
 
   private current(project: string, model: string, now: number): Usage {

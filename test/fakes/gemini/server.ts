@@ -152,6 +152,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       setLimits: (m, l) => quota.setLimits(m, l),
       setDefaultLimits: (l) => quota.setDefaultLimits(l),
       usage: (p, m) => quota.snapshot(p, m),
+      refusals: () => quota.refusals,
     },
     files: {
       all: () => files.all(),

@@ -3,7 +3,7 @@ import type { FakeClock } from './clock.js';
 import type { StoredFile } from './files.js';
 import type { ActiveRule, InjectRule } from './inject.js';
 import type { FakeModel } from './models.js';
-import type { KeyConfig, ModelLimits, UsageSnapshot } from './quota.js';
+import type { KeyConfig, ModelLimits, QuotaRefusal, UsageSnapshot } from './quota.js';
 
 /** Options of `startFakeGemini`; every one has a default. */
 export interface FakeGeminiOptions {
@@ -75,6 +75,8 @@ export interface FakeGemini {
     setDefaultLimits(limits: ModelLimits): void;
     /** Counters of one project × model at the current fake time. */
     usage(project: string, model: string): UsageSnapshot;
+    /** Every 429 the quotas (not injection rules) answered since the last `reset()`, oldest first. */
+    refusals(): readonly QuotaRefusal[];
   };
   readonly files: {
     /** Live files of every project, oldest first. */
