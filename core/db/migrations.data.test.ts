@@ -125,6 +125,7 @@ const SEEDS: Record<number, (db: Database) => void> = {
       "INSERT INTO cost_alerts (day, threshold, at, spent_usd, cap_usd) VALUES ('2026-06-01', 50, ?, 5.1, 10)",
     ).run(NOW);
   },
+  160: () => undefined,
   150: (db) => {
     db.prepare(
       "UPDATE items SET status = 'awaiting', wait_for = 'restyle:cost-cap', wait_reason = 'cap reached', not_before = ? WHERE seq = 3",

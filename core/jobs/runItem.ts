@@ -114,6 +114,25 @@ async function unchangedOutput(
 }
 
 /**
+ * The outputs a skipped item stands for: the planned one and every other still unchanged in its
+ * folder that was made from this input with these options (restyle's other styles, sidecars).
+ */
+async function madeBeside(
+  results: ResultsCacheRepo,
+  inputPath: string,
+  outputPath: string,
+  sha: string,
+  opHash: string,
+): Promise<string[]> {
+  const others: string[] = [];
+  for (const row of results.madeFrom(inputPath, sha, opHash)) {
+    if (row.outputPath === outputPath || dirname(row.outputPath) !== dirname(outputPath)) continue;
+    if (await unchangedOutput(results, row.outputPath, sha, opHash)) others.push(row.outputPath);
+  }
+  return [outputPath, ...others];
+}
+
+/**
  * The compute half of an item: reads the input once, fingerprints it, skips it when its output
  * was already made from the same bytes with the same options, otherwise runs the operation and
  * returns the outputs still to be written (see `commitWrites`). Aborts propagate (the engine
@@ -151,7 +170,7 @@ export async function runItem(item: ItemRow, deps: RunItemDeps): Promise<ItemRes
     if (await unchangedOutput(deps.results, outputPath, sha, opHash)) {
       return {
         status: 'skipped',
-        outputs: [outputPath],
+        outputs: await madeBeside(deps.results, item.inputPath, outputPath, sha, opHash),
         inputSha256: sha,
         reason: 'Already made from this file with the same options.',
       };

@@ -171,6 +171,19 @@ describe('restyle with Gemini (real SDK against the wire-level fake)', () => {
     expect(
       readFileSync(join(dir.path, 'out-again', basename(input), 'p00_Blake_Lively_ink_wash.png')),
     ).toEqual(readFileSync(join(folder, 'p00_Blake_Lively_ink_wash.png')));
+    // Into the first folder again: every photo is skipped as made, and stands for all its outputs.
+    const third = await run([input], { styles: ['ink_wash', 'van_gogh'], variations: 2 }, out);
+    expect(third.items.map((i) => i.status)).toEqual(['skipped', 'skipped']);
+    expect(third.items[0]?.outputs.map((o) => basename(o))).toEqual([
+      'p00_Blake_Lively_ink_wash.png',
+      'p00_Blake_Lively_ink_wash_c2.png',
+      'p00_Blake_Lively_van_gogh.png',
+      'p00_Blake_Lively_van_gogh_c2.png',
+      'p00_Blake_Lively_ink_wash.json',
+      'p00_Blake_Lively_ink_wash_c2.json',
+      'p00_Blake_Lively_van_gogh.json',
+      'p00_Blake_Lively_van_gogh_c2.json',
+    ]);
     // The styles now show thumbnails of their latest results.
     const styles = await api.styles.list();
     expect(styles.find((s) => s.id === 'ink_wash')?.samples.length).toBeGreaterThan(0);
