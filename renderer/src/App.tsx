@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Settings } from '../../core/contract/schemas.js';
 import { AboutDialog } from './components/AboutDialog.js';
 import { ConnectionBanner } from './components/ConnectionBanner.js';
+import { CostNotice } from './components/CostNotice.js';
 import { Sidebar } from './components/Sidebar.js';
 import { StatusBar } from './components/StatusBar.js';
 import { I18nProvider, pickLocale, useI18n, type Locale } from './i18n/index.js';
@@ -68,6 +69,7 @@ function Studio({ settings }: { settings: Settings | null }) {
       <Sidebar current={panel} onSelect={setPanel} onAbout={() => setAboutOpen(true)} />
       <div className="content">
         <ConnectionBanner />
+        <CostNotice onOpenSettings={() => setPanel('settings')} />
         <main className="main" aria-label={title}>
           {current.photos ? (
             <PhotoPanel
@@ -81,6 +83,7 @@ function Studio({ settings }: { settings: Settings | null }) {
               onDraft={(next) => setDrafts((d) => ({ ...d, [current.id]: next }))}
               onOpenJob={openJob}
               onOpenModels={() => setPanel('models')}
+              onOpenKeys={() => setPanel('keys')}
             />
           ) : (
             <>

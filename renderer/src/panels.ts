@@ -8,7 +8,7 @@ import type { MessageKey } from './i18n/index.js';
 export const PANELS = [
   { id: 'enhance', label: 'panel.enhance', photos: true, coming: null },
   { id: 'convert', label: 'panel.convert', photos: true, coming: null },
-  { id: 'restyle', label: 'panel.restyle', photos: false, coming: 'panel.restyle.coming' },
+  { id: 'restyle', label: 'panel.restyle', photos: true, coming: null },
   { id: 'batches', label: 'panel.batches', photos: false, coming: 'panel.batches.coming' },
   { id: 'queue', label: 'panel.queue', photos: false, coming: null },
   { id: 'keys', label: 'panel.keys', photos: false, coming: null },

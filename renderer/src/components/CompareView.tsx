@@ -1,6 +1,7 @@
 import {
   useCallback,
   useEffect,
+  useId,
   useLayoutEffect,
   useRef,
   useState,
@@ -190,12 +191,23 @@ function Layer({
 
 type Details = JobItem['details'];
 
+/** An item with several outputs (restyle: one per style × variation): which one is compared. */
+export interface CompareChoices {
+  options: readonly { index: number; label: string }[];
+  value: number;
+  onChange(index: number): void;
+}
+
 interface Props {
   name: string;
   before: CompareImage;
   after: CompareImage;
   /** The compared item's details (face boxes, counts). */
   details: Details;
+  /** Several outputs to pick the compared one from. */
+  choices?: CompareChoices | undefined;
+  /** A line about the result (calls, cache hits, cost), under the toolbar. */
+  summary?: string | undefined;
   onClose(): void;
 }
 
@@ -207,8 +219,9 @@ const FACE_ROOM = 1.25;
  * full-resolution regions), wheel zoom at the pointer, drag to pan, pinch on touch, a handle on
  * the image to move the split, and Space to go split → after → before → split.
  */
-export function CompareView({ name, before, after, details, onClose }: Props) {
+export function CompareView({ name, before, after, details, choices, summary, onClose }: Props) {
   const { t, percent, duration } = useI18n();
+  const choiceId = useId();
   const faceBoxes: FaceBox[] = parseFaceBoxes(details?.faceBoxes);
   const [showFaces, setShowFaces] = useState(false);
   // The face last zoomed to, for this result only.
@@ -371,6 +384,22 @@ export function CompareView({ name, before, after, details, onClose }: Props) {
         <button type="button" className="button" onClick={onClose}>
           ← {t('compare.close')}
         </button>
+        {choices && choices.options.length > 1 && (
+          <span className="compare-output">
+            <label htmlFor={choiceId}>{t('restyle.compare.output')}</label>
+            <select
+              id={choiceId}
+              value={choices.value}
+              onChange={(e) => choices.onChange(Number(e.target.value))}
+            >
+              {choices.options.map((o) => (
+                <option key={o.index} value={o.index}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </span>
+        )}
         <div className="segmented" role="group" aria-label={t('compare.mode')}>
           {MODES.map((m) => (
             <button
@@ -431,6 +460,11 @@ export function CompareView({ name, before, after, details, onClose }: Props) {
           </span>
         )}
       </div>
+      {summary && (
+        <p className="compare-summary muted" role="status">
+          {summary}
+        </p>
+      )}
       <div
         ref={stageRef}
         className={`compare-stage mode-${mode}`}

@@ -100,15 +100,72 @@ function useDefaultOutDir(): string | null {
   return dir;
 }
 
+/**
+ * The output folder a photo panel's run writes to: the one the user chose, else the default;
+ * `choose` asks the desktop shell for a folder, or opens the server's folder chooser (`chooser`,
+ * rendered outside the panel's form).
+ */
+export function useOutputFolder() {
+  const { t } = useI18n();
+  const [outDir, setOutDir] = useState<string | null>(null);
+  const [choosing, setChoosing] = useState(false);
+  const defaultOutDir = useDefaultOutDir();
+  const target = outDir ?? defaultOutDir;
+  const choose = async () => {
+    const shell = window.pixelsmithShell;
+    if (isDesktop && shell) {
+      const picked = await shell.pickFolder(t('inspector.output'));
+      if (picked) setOutDir(picked);
+    } else setChoosing(true);
+  };
+  const chooser = choosing ? (
+    <FolderChooser start={target} onChoose={setOutDir} onClose={() => setChoosing(false)} />
+  ) : null;
+  return { outDir, target, choose, reset: () => setOutDir(null), chooser };
+}
+
+/** Where the results go, with Choose… and (once chosen) Use the default. */
+export function OutputFolderField({
+  kind,
+  folder,
+  settings,
+  online,
+}: {
+  kind: string;
+  folder: ReturnType<typeof useOutputFolder>;
+  settings: Settings | null;
+  online: boolean;
+}) {
+  const { t } = useI18n();
+  return (
+    <div className="field">
+      <span className="field-label" id={`${kind}-out-label`}>
+        {t('inspector.output')}
+      </span>
+      <p className="output-folder mono small" aria-labelledby={`${kind}-out-label`}>
+        {folder.target ?? t('inspector.output.nextTo', { name: settings?.outputFolderName ?? 'pixelsmith' })}
+      </p>
+      <div className="row">
+        <button type="button" className="button" disabled={!online} onClick={() => void folder.choose()}>
+          {t('inspector.output.choose')}
+        </button>
+        {folder.outDir !== null && (
+          <button type="button" className="link" onClick={folder.reset}>
+            {t('inspector.output.reset')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
 /** The panel's options, the estimate, the output folder and Start; then the last run's results. */
 export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
   const { kind, photos, draft, onDraft, latest, latestItems } = props;
   const { t, duration, megapixels, money, percent } = useI18n();
   const { online } = useConnection();
-  const [outDir, setOutDir] = useState<string | null>(null);
-  const [choosing, setChoosing] = useState(false);
-  const defaultOutDir = useDefaultOutDir();
-  const target = outDir ?? defaultOutDir;
+  const folder = useOutputFolder();
+  const target = folder.target;
   const { message, busy, act } = useAction();
   const checked = checkDraft(kind, draft);
   const options = checked.ok ? checked.options : null;
@@ -153,14 +210,6 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
       } as Parameters<typeof api.jobs.create>[0]);
       return job;
     }, t('inspector.started'));
-
-  const chooseFolder = async () => {
-    const shell = window.pixelsmithShell;
-    if (isDesktop && shell) {
-      const picked = await shell.pickFolder(t('inspector.output'));
-      if (picked) setOutDir(picked);
-    } else setChoosing(true);
-  };
 
   return (
     <aside className="inspector" aria-label={t('inspector.label')}>
@@ -248,25 +297,7 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
           </dl>
         </section>
 
-        <div className="field">
-          <span className="field-label" id={`${kind}-out-label`}>
-            {t('inspector.output')}
-          </span>
-          <p className="output-folder mono small" aria-labelledby={`${kind}-out-label`}>
-            {target ??
-              t('inspector.output.nextTo', { name: props.settings?.outputFolderName ?? 'pixelsmith' })}
-          </p>
-          <div className="row">
-            <button type="button" className="button" disabled={!online} onClick={() => void chooseFolder()}>
-              {t('inspector.output.choose')}
-            </button>
-            {outDir !== null && (
-              <button type="button" className="link" onClick={() => setOutDir(null)}>
-                {t('inspector.output.reset')}
-              </button>
-            )}
-          </div>
-        </div>
+        <OutputFolderField kind={kind} folder={folder} settings={props.settings} online={online} />
 
         <button
           type="submit"
@@ -290,7 +321,7 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
       </form>
 
       <Results latest={latest} items={latestItems} onCompare={props.onCompare} onOpenJob={props.onOpenJob} />
-      {choosing && <FolderChooser start={target} onChoose={setOutDir} onClose={() => setChoosing(false)} />}
+      {folder.chooser}
     </aside>
   );
 }

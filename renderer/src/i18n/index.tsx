@@ -62,6 +62,8 @@ export function createI18n(locale: Locale): I18n {
     locale,
     t(key, params) {
       const entry = catalogue[key] ?? en[key];
+      // A key built at run time (`kind.${kind}`) that no catalogue has: shown as itself, never a crash.
+      if (entry === undefined) return key;
       if (typeof entry === 'string') return fmt(entry, params);
       const count = Number(params?.count ?? 0);
       const form = plural.select(count) as keyof typeof entry;

@@ -4,7 +4,7 @@ import type { JobItem, JobSummary } from '../../../core/contract/jobs.js';
 import type { Settings } from '../../../core/contract/schemas.js';
 import { api } from '../api/client.js';
 import { filesFromInput } from '../api/fileSource.js';
-import { CompareView, type CompareImage } from '../components/CompareView.js';
+import { CompareView, type CompareChoices, type CompareImage } from '../components/CompareView.js';
 import { Gallery } from '../components/Gallery.js';
 import { Inspector } from '../components/Inspector.js';
 import { useI18n } from '../i18n/index.js';
@@ -14,7 +14,8 @@ import type { AddSummary, Library } from '../state/useLibrary.js';
 import { useModels } from '../state/useModels.js';
 import { useResults } from '../state/useResults.js';
 import { useSelection } from '../state/useSelection.js';
-import type { OptionDrafts } from './photoOptions.js';
+import { restyleOutputs, type OptionDrafts, type RestyleDraft } from './photoOptions.js';
+import { RestyleInspector } from './RestyleInspector.js';
 
 interface Props<K extends PhotoPanelId> {
   kind: K;
@@ -26,6 +27,7 @@ interface Props<K extends PhotoPanelId> {
   onDraft(next: OptionDrafts[K]): void;
   onOpenJob(id: string): void;
   onOpenModels(): void;
+  onOpenKeys(): void;
 }
 
 interface Comparing {
@@ -34,15 +36,19 @@ interface Comparing {
   after: CompareImage;
   /** The compared item's details: the faces it found, for the compare view's face boxes. */
   details: JobItem['details'];
+  item: JobItem;
+  /** Which of the item's outputs is compared (several for restyle: style × variation). */
+  index: number;
+  choices: { index: number; label: string }[];
 }
 
 /**
- * A photo panel (Enhance, Convert, later Face and Restyle): the library in the middle (or the
+ * A photo panel (Enhance, Convert, Restyle): the library in the middle (or the
  * compare view), the panel's inspector on the right. One task, one primary action.
  */
 export function PhotoPanel<K extends PhotoPanelId>(props: Props<K>) {
   const { kind, library, jobs } = props;
-  const { t } = useI18n();
+  const { t, money } = useI18n();
   const { online } = useConnection();
   const photos = useMemo(() => library.photos ?? [], [library.photos]);
   const keys = useMemo(() => photos.map((p) => p.path), [photos]);
@@ -59,11 +65,24 @@ export function PhotoPanel<K extends PhotoPanelId>(props: Props<K>) {
   const healthy = useMemo(() => chosen.filter((p) => p.problem === null), [chosen]);
   const byPath = useMemo(() => new Map(photos.map((p) => [p.path, p])), [photos]);
 
-  const compare = async (photo: LibraryPhoto | undefined, item: JobItem | undefined) => {
+  /** The outputs of an item to choose from: each style × variation of a restyle, else none. */
+  const choicesOf = (item: JobItem): Comparing['choices'] => {
+    if (kind !== 'restyle') return [];
+    const options = jobs.find((j) => j.id === item.jobId)?.options ?? {};
+    return restyleOutputs(options, item.outputs).map((o) => ({
+      index: o.index,
+      label:
+        o.variation > 1
+          ? t('restyle.compare.variation', { style: o.styleName, n: o.variation })
+          : o.styleName,
+    }));
+  };
+
+  const compare = async (photo: LibraryPhoto | undefined, item: JobItem | undefined, index = 0) => {
     setCompareError(null);
     if (!item) return;
     try {
-      const out = await api.files.outputRef({ itemId: item.id });
+      const out = await api.files.outputRef({ itemId: item.id, index });
       const before = photo ?? byPath.get(item.inputPath);
       if (!before) throw new Error(t('compare.notReady'));
       setComparing({
@@ -71,11 +90,32 @@ export function PhotoPanel<K extends PhotoPanelId>(props: Props<K>) {
         before: { ref: before.thumbRef, width: before.width, height: before.height },
         after: { ref: out.ref, width: out.width, height: out.height },
         details: item.details,
+        item,
+        index,
+        choices: choicesOf(item),
       });
     } catch (e) {
       setCompareError(e instanceof Error ? e.message : String(e));
     }
   };
+
+  const compareChoices: CompareChoices | undefined =
+    comparing && comparing.choices.length > 0
+      ? {
+          options: comparing.choices,
+          value: comparing.index,
+          onChange: (index) => void compare(byPath.get(comparing.item.inputPath), comparing.item, index),
+        }
+      : undefined;
+  const d = comparing?.item.details;
+  const compareSummary =
+    kind === 'restyle' && d
+      ? t('restyle.compare.summary', {
+          calls: Number(d.calls ?? 0),
+          cached: Number(d.cached ?? 0),
+          cost: money(Number(d.costUsd ?? 0)),
+        })
+      : undefined;
 
   return (
     <div className="photo-panel">
@@ -98,7 +138,15 @@ export function PhotoPanel<K extends PhotoPanelId>(props: Props<K>) {
           </p>
         )}
         {comparing ? (
-          <CompareView {...comparing} onClose={() => setComparing(null)} />
+          <CompareView
+            name={comparing.name}
+            before={comparing.before}
+            after={comparing.after}
+            details={comparing.details}
+            choices={compareChoices}
+            summary={compareSummary}
+            onClose={() => setComparing(null)}
+          />
         ) : photos.length === 0 && library.photos !== null ? (
           <EmptyLibrary library={library} online={online} />
         ) : (
@@ -111,21 +159,37 @@ export function PhotoPanel<K extends PhotoPanelId>(props: Props<K>) {
           />
         )}
       </section>
-      <Inspector
-        kind={kind}
-        photos={healthy}
-        selectedCount={selection.selected.size}
-        damagedLeftOut={chosen.length - healthy.length}
-        draft={props.draft}
-        onDraft={props.onDraft}
-        models={models}
-        settings={props.settings}
-        latest={results.latest}
-        latestItems={results.latestItems}
-        onCompare={(item) => void compare(undefined, item)}
-        onOpenJob={props.onOpenJob}
-        onOpenModels={props.onOpenModels}
-      />
+      {kind === 'restyle' ? (
+        <RestyleInspector
+          photos={healthy}
+          selectedCount={selection.selected.size}
+          damagedLeftOut={chosen.length - healthy.length}
+          draft={props.draft as RestyleDraft}
+          onDraft={(next) => props.onDraft(next as OptionDrafts[K])}
+          settings={props.settings}
+          latest={results.latest}
+          latestItems={results.latestItems}
+          onCompare={(item) => void compare(undefined, item)}
+          onOpenJob={props.onOpenJob}
+          onOpenKeys={props.onOpenKeys}
+        />
+      ) : (
+        <Inspector
+          kind={kind}
+          photos={healthy}
+          selectedCount={selection.selected.size}
+          damagedLeftOut={chosen.length - healthy.length}
+          draft={props.draft}
+          onDraft={props.onDraft}
+          models={models}
+          settings={props.settings}
+          latest={results.latest}
+          latestItems={results.latestItems}
+          onCompare={(item) => void compare(undefined, item)}
+          onOpenJob={props.onOpenJob}
+          onOpenModels={props.onOpenModels}
+        />
+      )}
     </div>
   );
 }

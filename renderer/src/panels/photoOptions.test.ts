@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkDraft, DEFAULT_DRAFTS, type EnhanceDraft } from './photoOptions.js';
+import {
+  checkDraft,
+  DEFAULT_DRAFTS,
+  fitRestyleSize,
+  outputIndex,
+  restyleOutputs,
+  restyleSizes,
+  type EnhanceDraft,
+  type RestyleDraft,
+} from './photoOptions.js';
 import { faceCrop, parseFaceBoxes } from '../components/FaceStrip.js';
 
 const enhance = (patch: Partial<EnhanceDraft> = {}): EnhanceDraft => ({
@@ -96,5 +105,117 @@ describe('face boxes', () => {
     expect(c.x + c.w).toBeLessThanOrEqual(1000);
     expect(c.y + c.h).toBeLessThanOrEqual(800);
     expect(c.w).toBeCloseTo(130);
+  });
+});
+
+const restyle = (patch: Partial<RestyleDraft> = {}): RestyleDraft => ({
+  ...DEFAULT_DRAFTS.restyle,
+  ...patch,
+});
+
+describe('checkDraft: restyle', () => {
+  it('sends the styles and variations, and an override only when one is chosen', () => {
+    expect(checkDraft('restyle', restyle({ styles: ['ink_wash', 'van_gogh'], variations: 2 }))).toEqual({
+      ok: true,
+      options: { styles: ['ink_wash', 'van_gogh'], variations: 2 },
+    });
+    expect(
+      checkDraft(
+        'restyle',
+        restyle({ styles: ['ink_wash'], model: 'gemini-3-pro-image-preview', imageSize: '4K' }),
+      ),
+    ).toEqual({
+      ok: true,
+      options: { styles: ['ink_wash'], variations: 1, model: 'gemini-3-pro-image-preview', imageSize: '4K' },
+    });
+  });
+
+  it('marks no style, too many variations, an emptied count and a size the model cannot make', () => {
+    const none = checkDraft('restyle', restyle());
+    expect(none.ok).toBe(false);
+    if (!none.ok) expect(none.fields.styles).toBe('choose at least one style');
+    const many = checkDraft('restyle', restyle({ styles: ['ink_wash'], variations: 9 }));
+    expect(many.ok === false && Object.keys(many.fields)).toEqual(['variations']);
+    expect(checkDraft('restyle', restyle({ styles: ['ink_wash'], variations: null }))).toEqual({
+      ok: false,
+      fields: { variations: null },
+    });
+    const size = checkDraft(
+      'restyle',
+      restyle({ styles: ['ink_wash'], model: 'gemini-2.5-flash-image', imageSize: '2K' }),
+    );
+    expect(size.ok === false && size.fields.imageSize).toBe('this model does not make images of that size');
+  });
+});
+
+describe('restyle sizes', () => {
+  it('offers the sizes the override model makes, or those every chosen style can make', () => {
+    expect(restyleSizes('gemini-2.5-flash-image', [])).toEqual(['1K']);
+    expect(restyleSizes('gemini-3-pro-image-preview', ['gemini-2.5-flash-image'])).toEqual([
+      '1K',
+      '2K',
+      '4K',
+    ]);
+    expect(restyleSizes('', ['gemini-3-pro-image-preview', 'gemini-2.5-flash-image'])).toEqual(['1K']);
+    expect(restyleSizes('', ['gemini-3-pro-image-preview'])).toEqual(['1K', '2K', '4K']);
+    expect(restyleSizes('', [])).toEqual(['1K', '2K', '4K']);
+  });
+
+  it('drops a size override the newly chosen model cannot make', () => {
+    const draft = restyle({ styles: ['a'], model: 'gemini-2.5-flash-image', imageSize: '4K' });
+    expect(fitRestyleSize(draft, [])).toEqual({ ...draft, imageSize: '' });
+    const fits = restyle({ styles: ['a'], model: 'gemini-3-pro-image-preview', imageSize: '4K' });
+    expect(fitRestyleSize(fits, [])).toBe(fits);
+  });
+});
+
+describe('restyle outputs', () => {
+  const options = {
+    styles: ['ink_wash', 'van_gogh'],
+    variations: 2,
+    resolved: [
+      { id: 'ink_wash', name: 'Ink wash' },
+      { id: 'van_gogh', name: 'Van Gogh' },
+    ],
+  };
+  const outputs = [
+    '/out/cat_ink_wash.png',
+    '/out/cat_ink_wash_c2.png',
+    '/out/cat_van_gogh.png',
+    '/out/cat_van_gogh_c2.png',
+    '/out/cat_ink_wash.json',
+    '/out/cat_ink_wash_c2.json',
+    '/out/cat_van_gogh.json',
+    '/out/cat_van_gogh_c2.json',
+  ];
+
+  it('finds a style × variation in the outputs: a, a_c2, b, b_c2', () => {
+    expect(outputIndex(options.styles, 2, 'ink_wash', 1)).toBe(0);
+    expect(outputIndex(options.styles, 2, 'ink_wash', 2)).toBe(1);
+    expect(outputIndex(options.styles, 2, 'van_gogh', 1)).toBe(2);
+    expect(outputIndex(options.styles, 2, 'van_gogh', 2)).toBe(3);
+    expect(outputIndex(options.styles, 2, 'bw_fine_art', 1)).toBe(-1);
+    expect(outputIndex(options.styles, 2, 'van_gogh', 3)).toBe(-1);
+  });
+
+  it('labels the images (not the sidecars) by style name and variation', () => {
+    expect(restyleOutputs(options, outputs)).toEqual([
+      { index: 0, styleId: 'ink_wash', styleName: 'Ink wash', variation: 1, name: 'cat_ink_wash.png' },
+      { index: 1, styleId: 'ink_wash', styleName: 'Ink wash', variation: 2, name: 'cat_ink_wash_c2.png' },
+      { index: 2, styleId: 'van_gogh', styleName: 'Van Gogh', variation: 1, name: 'cat_van_gogh.png' },
+      { index: 3, styleId: 'van_gogh', styleName: 'Van Gogh', variation: 2, name: 'cat_van_gogh_c2.png' },
+    ]);
+  });
+
+  it('reads the file names when the outputs do not match the options', () => {
+    const got = restyleOutputs({ styles: ['ink', 'ink_wash'], variations: 3 }, [
+      '/o/dog_ink_wash_c2 (2).png',
+      '/o/dog_ink.png',
+      '/o/dog_ink_wash_c2 (2).json',
+    ]);
+    expect(got.map((o) => [o.index, o.styleId, o.variation])).toEqual([
+      [0, 'ink_wash', 2],
+      [1, 'ink', 1],
+    ]);
   });
 });

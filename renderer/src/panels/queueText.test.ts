@@ -142,14 +142,7 @@ describe('counts', () => {
         job({ counts: counts({ done: 5, skipped: 1, failed: 2, cancelled: 2, awaiting: 1 }) }),
         text,
       ),
-    ).toEqual([
-      '8 of 10 photos',
-      '5 done',
-      '1 already up to date',
-      '2 failed',
-      '2 cancelled',
-      '1 waiting',
-    ]);
+    ).toEqual(['8 of 10 photos', '5 done', '1 already up to date', '2 failed', '2 cancelled', '1 waiting']);
     expect(countsText(job({ counts: counts({ total: 1 }) }), text)).toEqual(['0 of 1 photo']);
   });
 });

@@ -14,8 +14,6 @@ export const shellDe: TranslationOf<typeof shellEn> = {
   'panel.keys': 'Schlüssel & Nutzung',
   'panel.models': 'Modelle',
   'panel.settings': 'Einstellungen',
-  'panel.restyle.coming':
-    'Umgestalten verwandelt Porträts mit Gemini und Ihren eigenen API-Schlüsseln in künstlerische Stile. Der Bereich kommt mit der Umgestalten-Funktion; hinterlegen Sie schon jetzt unter „Schlüssel & Nutzung“ Schlüssel, um bereit zu sein.',
   'panel.batches.coming':
     'Stapel schickt große Umgestaltungsläufe zum halben Preis über die Gemini Batch API und verfolgt sie hier, bis ihre Ergebnisse vorliegen.',
   'common.loading': 'Wird geladen…',
@@ -52,6 +50,7 @@ export const shellDe: TranslationOf<typeof shellEn> = {
   },
   'kind.enhance': 'Verbessern',
   'kind.convert': 'Konvertieren',
+  'kind.restyle': 'Umgestalten',
 
   // Library and gallery
   'library.label': 'Fotos',

@@ -12,8 +12,6 @@ export const shellEn = {
   'panel.keys': 'Keys & usage',
   'panel.models': 'Models',
   'panel.settings': 'Settings',
-  'panel.restyle.coming':
-    'Restyle turns portraits into artistic styles with Gemini, using your own API keys. It arrives with the restyle feature; add keys under Keys & usage to be ready.',
   'panel.batches.coming':
     'Batches sends large restyle runs through the Gemini Batch API at half the price and tracks them here until their results are in.',
   'common.loading': 'Loading…',
@@ -46,6 +44,7 @@ export const shellEn = {
   'status.doneWithFailures': { one: 'done, {count} failed', other: 'done, {count} failed' },
   'kind.enhance': 'Enhance',
   'kind.convert': 'Convert',
+  'kind.restyle': 'Restyle',
 
   // Library and gallery
   'library.label': 'Photos',
