@@ -38,7 +38,7 @@ import { createLocalTransport } from '../core/app/localTransport.js';
 import { buildClient, type Api } from '../core/contract/client.js';
 import type { JobItem } from '../core/contract/jobs.js';
 import { WINDOW_GUARD_MS } from '../core/features/keys/quota.js';
-import type { Clock } from '../core/kernel/clock.js';
+import { sleepWith, type Clock } from '../core/kernel/clock.js';
 import { dataPaths } from '../core/kernel/paths.js';
 import { startFakeProcess, type FakeProcess, type SeenRequest } from './bench/fake-process.js';
 
@@ -76,19 +76,7 @@ function fakeTimeClock(fake: FakeProcess): Clock {
       const timer = setTimeout(fn, Math.max(0, ms) / fake.clock.timeScale);
       return () => clearTimeout(timer);
     },
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason as Error);
-        const onAbort = (): void => {
-          cancel();
-          reject(signal?.reason as Error);
-        };
-        const cancel = clock.setTimer(ms, () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        });
-        signal?.addEventListener('abort', onAbort, { once: true });
-      }),
+    sleep: (ms, signal) => sleepWith(clock, ms, signal),
   };
   return clock;
 }

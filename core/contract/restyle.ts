@@ -103,17 +103,19 @@ export const styleSchema = z.object({
 export type Style = z.output<typeof styleSchema>;
 
 /** A style as a job runs it: frozen when the job is made, with the job's overrides applied. */
-export const resolvedStyleSchema = z.strictObject({
-  id: styleIdSchema,
-  name: z.string(),
-  prompt: z.string(),
-  model: z.string(),
-  aspectRatio: z.enum(ASPECT_RATIOS),
-  imageSize: z.enum(IMAGE_SIZES),
-  temperature: z.number().nullable(),
-  topP: z.number().nullable(),
-  topK: z.number().int().nullable(),
-});
+export const resolvedStyleSchema = z.strictObject(
+  styleSchema.pick({
+    id: true,
+    name: true,
+    prompt: true,
+    model: true,
+    aspectRatio: true,
+    imageSize: true,
+    temperature: true,
+    topP: true,
+    topK: true,
+  }).shape,
+);
 export type ResolvedStyle = z.output<typeof resolvedStyleSchema>;
 
 /** Most variations one photo gets per style. */

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { CONVERT_FORMATS } from '../../../core/contract/convert.js';
 import {
   ALPHA_MODES,
@@ -213,16 +213,11 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
 
   return (
     <aside className="inspector" aria-label={t('inspector.label')}>
-      <p className="scope">
-        {photos.length === 0
-          ? t('inspector.scope.none')
-          : props.selectedCount > 0
-            ? t('inspector.scope.selected', { count: photos.length })
-            : t('inspector.scope.all', { count: photos.length })}
-        {props.damagedLeftOut > 0 && (
-          <span className="muted"> {t('inspector.scope.damagedLeft', { count: props.damagedLeftOut })}</span>
-        )}
-      </p>
+      <InspectorScope
+        count={photos.length}
+        selectedCount={props.selectedCount}
+        damagedLeftOut={props.damagedLeftOut}
+      />
 
       <form
         className="inspector-form"
@@ -326,25 +321,47 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
   );
 }
 
-function Results({
+/**
+ * The last run's results: failures (linked to the Queue, and listed with their reasons where a
+ * panel asks), and each done photo with Compare and its download. A panel may add a line of
+ * details per photo and a notice above the list.
+ */
+export function Results({
   latest,
   items,
   onCompare,
   onOpenJob,
+  detail,
+  listFailures = false,
+  notice,
+  emptyText,
 }: {
   latest: JobSummary | null;
   items: readonly JobItem[];
   onCompare(item: JobItem): void;
   onOpenJob(id: string): void;
+  /** A line beside each done photo (restyle: images, calls, cost). */
+  detail?: (item: JobItem) => ReactNode;
+  /** List each failed photo with its reason (not only the count). */
+  listFailures?: boolean;
+  /** Shown under the heading; it replaces the empty-list text. */
+  notice?: ReactNode;
+  emptyText?: string;
 }) {
   const { t } = useI18n();
   const done = items.filter((i) => i.status === 'done');
   const failed = items.filter((i) => i.status === 'failed');
+  // A photo's own name where its outputs are several (restyle), else the output's.
+  const labelOf = (item: JobItem): string =>
+    fileName(detail ? item.shownPath : (item.outputs[0] ?? item.shownPath));
   return (
     <section className="results" aria-label={t('results.title')}>
       <h2>{t('results.title')}</h2>
+      {notice}
       {!latest || items.length === 0 ? (
-        <p className="muted small">{t('results.empty')}</p>
+        notice ? null : (
+          <p className="muted small">{emptyText ?? t('results.empty')}</p>
+        )
       ) : (
         <>
           {failed.length > 0 && (
@@ -354,19 +371,34 @@ function Results({
               </button>
             </p>
           )}
+          {listFailures && failed.length > 0 && (
+            <ul className="result-list result-failures" aria-label={t('results.failures')}>
+              {failed.slice(0, 50).map((item) => (
+                <li key={item.id} aria-label={fileName(item.shownPath)}>
+                  <span className="result-name" title={item.shownPath}>
+                    {fileName(item.shownPath)}
+                  </span>
+                  <span className="error-message small">
+                    {item.errorMessage ?? t('results.failedNoReason')}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
           <ul className="result-list" aria-label={t('results.title')}>
             {done.slice(0, 50).map((item) => {
-              const name = fileName(item.outputs[0] ?? item.shownPath);
+              const name = labelOf(item);
               return (
                 <li key={item.id} aria-label={name}>
                   <span className="result-name" title={item.shownPath}>
                     {name}
                   </span>
+                  {detail?.(item)}
                   <span className="result-actions">
                     <button type="button" className="link" onClick={() => onCompare(item)}>
                       {t('results.compare')}
                     </button>
-                    <ResultLink itemId={item.id} name={name} />
+                    <ResultLink itemId={item.id} name={fileName(item.outputs[0] ?? item.shownPath)} />
                   </span>
                 </li>
               );
@@ -376,6 +408,31 @@ function Results({
         </>
       )}
     </section>
+  );
+}
+
+/** Which photos Start acts on: the checked ones, or all; and how many damaged ones are left out. */
+export function InspectorScope({
+  count,
+  selectedCount,
+  damagedLeftOut,
+}: {
+  count: number;
+  selectedCount: number;
+  damagedLeftOut: number;
+}) {
+  const { t } = useI18n();
+  return (
+    <p className="scope">
+      {count === 0
+        ? t('inspector.scope.none')
+        : selectedCount > 0
+          ? t('inspector.scope.selected', { count })
+          : t('inspector.scope.all', { count })}
+      {damagedLeftOut > 0 && (
+        <span className="muted"> {t('inspector.scope.damagedLeft', { count: damagedLeftOut })}</span>
+      )}
+    </p>
   );
 }
 

@@ -13,8 +13,7 @@ import {
 import type { Settings } from '../../../core/contract/schemas.js';
 import { api } from '../api/client.js';
 import { Field, fieldError, NumberInput, problemOf, StatusLine, useAction } from '../components/forms.js';
-import { OutputFolderField, useOutputFolder } from '../components/Inspector.js';
-import { JobZipLink, ResultLink } from '../components/ResultLinks.js';
+import { InspectorScope, OutputFolderField, Results, useOutputFolder } from '../components/Inspector.js';
 import { StyleEditor } from '../components/StyleEditor.js';
 import { Thumbnail } from '../components/Thumbnail.js';
 import { useI18n, type I18n } from '../i18n/index.js';
@@ -24,7 +23,6 @@ import { useEnabledKeys } from '../state/useEnabledKeys.js';
 import { useStyles } from '../state/useStyles.js';
 import { checkDraft, fitRestyleSize, restyleSizes, type RestyleDraft } from './photoOptions.js';
 
-const fileName = (path: string): string => path.split(/[/\\]/).pop() ?? path;
 const SAMPLES = 3;
 
 interface Props {
@@ -168,16 +166,11 @@ export function RestyleInspector(props: Props) {
     online && !busy && !active && photos.length > 0 && checked.ok && keyCount !== null && !noKey;
   return (
     <aside className="inspector restyle-inspector" aria-label={t('inspector.label')}>
-      <p className="scope">
-        {photos.length === 0
-          ? t('inspector.scope.none')
-          : props.selectedCount > 0
-            ? t('inspector.scope.selected', { count: photos.length })
-            : t('inspector.scope.all', { count: photos.length })}
-        {props.damagedLeftOut > 0 && (
-          <span className="muted"> {t('inspector.scope.damagedLeft', { count: props.damagedLeftOut })}</span>
-        )}
-      </p>
+      <InspectorScope
+        count={photos.length}
+        selectedCount={props.selectedCount}
+        damagedLeftOut={props.damagedLeftOut}
+      />
 
       <form
         className="inspector-form"
@@ -548,78 +541,34 @@ function RestyleResults({
   onOpenJob(id: string): void;
 }) {
   const { t, money } = useI18n();
-  const done = items.filter((i) => i.status === 'done');
-  const failed = items.filter((i) => i.status === 'failed');
   return (
-    <section className="results" aria-label={t('results.title')}>
-      <h2>{t('results.title')}</h2>
-      {latest && latest.counts.skipped > 0 && (
-        <p className="notice small" role="note">
-          {t('restyle.results.skipped', { count: latest.counts.skipped })}
-        </p>
-      )}
-      {!latest || items.length === 0 ? (
-        latest && latest.counts.skipped > 0 ? null : (
-          <p className="muted small">{t('restyle.results.empty')}</p>
-        )
-      ) : (
-        <>
-          {failed.length > 0 && (
-            <>
-              <p className="warn-text small">
-                <button type="button" className="link" onClick={() => onOpenJob(latest.id)}>
-                  {t('results.failed', { count: failed.length })}
-                </button>
-              </p>
-              <ul className="result-list restyle-failed" aria-label={t('restyle.results.failed')}>
-                {failed.slice(0, 50).map((item) => {
-                  const name = fileName(item.shownPath);
-                  return (
-                    <li key={item.id} aria-label={name}>
-                      <span className="result-name" title={item.shownPath}>
-                        {name}
-                      </span>
-                      <span className="error-message small">
-                        {item.errorMessage ?? t('restyle.results.failedNoReason')}
-                      </span>
-                    </li>
-                  );
-                })}
-              </ul>
-            </>
-          )}
-          <ul className="result-list restyle-results" aria-label={t('results.title')}>
-            {done.slice(0, 50).map((item) => {
-              const name = fileName(item.shownPath);
-              const first = fileName(item.outputs[0] ?? item.shownPath);
-              const images = item.outputs.filter((o) => !/\.json$/i.test(o)).length;
-              const d = item.details ?? {};
-              return (
-                <li key={item.id} aria-label={name}>
-                  <span className="result-name" title={item.shownPath}>
-                    {name}
-                  </span>
-                  <span className="restyle-result-details muted">
-                    {t('restyle.results.details', {
-                      count: images,
-                      calls: Number(d.calls ?? 0),
-                      cached: Number(d.cached ?? 0),
-                      cost: money(Number(d.costUsd ?? 0)),
-                    })}
-                  </span>
-                  <span className="result-actions">
-                    <button type="button" className="link" onClick={() => onCompare(item)}>
-                      {t('results.compare')}
-                    </button>
-                    <ResultLink itemId={item.id} name={first} />
-                  </span>
-                </li>
-              );
+    <Results
+      latest={latest}
+      items={items}
+      onCompare={onCompare}
+      onOpenJob={onOpenJob}
+      listFailures
+      emptyText={t('restyle.results.empty')}
+      notice={
+        latest && latest.counts.skipped > 0 ? (
+          <p className="notice small" role="note">
+            {t('restyle.results.skipped', { count: latest.counts.skipped })}
+          </p>
+        ) : undefined
+      }
+      detail={(item) => {
+        const d = item.details ?? {};
+        return (
+          <span className="restyle-result-details muted">
+            {t('restyle.results.details', {
+              count: item.outputs.filter((o) => !/\.json$/i.test(o)).length,
+              calls: Number(d.calls ?? 0),
+              cached: Number(d.cached ?? 0),
+              cost: money(Number(d.costUsd ?? 0)),
             })}
-          </ul>
-          {done.length > 0 && <JobZipLink jobId={latest.id} />}
-        </>
-      )}
-    </section>
+          </span>
+        );
+      }}
+    />
   );
 }

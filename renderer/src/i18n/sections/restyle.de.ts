@@ -45,13 +45,11 @@ export const restyleDe: TranslationOf<typeof restyleEn> = {
   'restyle.overCap':
     'Dieser Lauf passt nicht unter das heutige Kostenlimit. Er kann trotzdem starten: Die Aufrufe stoppen am Limit, der Rest wartet bis Mitternacht (Pazifikzeit) oder ein höheres Limit.',
   'restyle.results.empty': 'Umgestaltete Fotos erscheinen hier, sobald ein Lauf sie fertigstellt.',
-  'restyle.results.failed': 'Fehlgeschlagene Fotos',
   'restyle.results.skipped': {
     one: 'Das Foto wurde mit diesen Einstellungen bereits in diesen Ordner umgestaltet und blieb daher unverändert. Wählen Sie einen anderen Ausgabeordner, um es erneut zu erzeugen (aus dem Cache, kostenlos).',
     other:
       '{count} Fotos wurden mit diesen Einstellungen bereits in diesen Ordner umgestaltet und blieben daher unverändert. Wählen Sie einen anderen Ausgabeordner, um sie erneut zu erzeugen (aus dem Cache, kostenlos).',
   },
-  'restyle.results.failedNoReason': 'Es ist ohne Angabe eines Grundes fehlgeschlagen.',
   'restyle.results.details': {
     one: '{count} Bild · {calls} Aufrufe, {cached} aus dem Cache · {cost}',
     other: '{count} Bilder · {calls} Aufrufe, {cached} aus dem Cache · {cost}',

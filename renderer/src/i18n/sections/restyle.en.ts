@@ -42,13 +42,11 @@ export const restyleEn = {
   'restyle.overCap':
     'This run does not fit under today’s cost cap. It may still start: calls stop at the cap and the rest wait for midnight Pacific or a higher cap.',
   'restyle.results.empty': 'Restyled photos show here when a run finishes them.',
-  'restyle.results.failed': 'Photos that failed',
   'restyle.results.skipped': {
     one: 'The photo was already restyled with these options into this folder, so it was left as it is. Choose another output folder to make it again (from the cache, at no cost).',
     other:
       '{count} photos were already restyled with these options into this folder, so they were left as they are. Choose another output folder to make them again (from the cache, at no cost).',
   },
-  'restyle.results.failedNoReason': 'It failed without a reason given.',
   'restyle.results.details': {
     one: '{count} image · {calls} calls, {cached} cached · {cost}',
     other: '{count} images · {calls} calls, {cached} cached · {cost}',

@@ -179,6 +179,8 @@ export const shellDe: TranslationOf<typeof shellEn> = {
 
   // Results
   'results.title': 'Ergebnisse',
+  'results.failures': 'Fehlgeschlagene Fotos',
+  'results.failedNoReason': 'Es ist ohne Angabe eines Grundes fehlgeschlagen.',
   'results.empty': 'Die Ergebnisse dieses Bereichs erscheinen hier, sobald ein Auftrag Fotos fertigstellt.',
   'results.download': 'Herunterladen',
   'results.downloadNamed': '{name} herunterladen',

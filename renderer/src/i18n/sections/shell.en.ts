@@ -159,6 +159,8 @@ export const shellEn = {
 
   // Results
   'results.title': 'Results',
+  'results.failures': 'Photos that failed',
+  'results.failedNoReason': 'It failed without a reason given.',
   'results.empty': 'Results of this panel show here when a job finishes photos.',
   'results.download': 'Download',
   'results.downloadNamed': 'Download {name}',
