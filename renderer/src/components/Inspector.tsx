@@ -162,7 +162,7 @@ export function OutputFolderField({
 /** The panel's options, the estimate, the output folder and Start; then the last run's results. */
 export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
   const { kind, photos, draft, onDraft, latest, latestItems } = props;
-  const { t, duration, megapixels, money, percent } = useI18n();
+  const { t, duration, megapixels, money } = useI18n();
   const { online } = useConnection();
   const folder = useOutputFolder();
   const target = folder.target;
@@ -301,17 +301,7 @@ export function Inspector<K extends PhotoPanelId>(props: Props<K>) {
         >
           {t('inspector.start', { action, count: photos.length })}
         </button>
-        {active && latest && (
-          <p className="running" role="status">
-            {t(latest.status === 'paused' ? 'inspector.paused' : 'inspector.running', {
-              progress: percent(latest.progress),
-            })}{' '}
-            <progress max={1} value={latest.progress} aria-label={t('inspector.progress')} />{' '}
-            <button type="button" className="link" onClick={() => props.onOpenJob(latest.id)}>
-              {t('inspector.openQueue')}
-            </button>
-          </p>
-        )}
+        {active && latest && <RunningLine job={latest} onOpenJob={props.onOpenJob} />}
         <StatusLine message={message} />
       </form>
 
@@ -408,6 +398,22 @@ export function Results({
         </>
       )}
     </section>
+  );
+}
+
+/** The panel's job while it runs or is paused: its progress, and the way to the Queue. */
+export function RunningLine({ job, onOpenJob }: { job: JobSummary; onOpenJob(id: string): void }) {
+  const { t, percent } = useI18n();
+  return (
+    <p className="running" role="status">
+      {t(job.status === 'paused' ? 'inspector.paused' : 'inspector.running', {
+        progress: percent(job.progress),
+      })}{' '}
+      <progress max={1} value={job.progress} aria-label={t('inspector.progress')} />{' '}
+      <button type="button" className="link" onClick={() => onOpenJob(job.id)}>
+        {t('inspector.openQueue')}
+      </button>
+    </p>
   );
 }
 

@@ -13,7 +13,13 @@ import {
 import type { Settings } from '../../../core/contract/schemas.js';
 import { api } from '../api/client.js';
 import { Field, fieldError, NumberInput, problemOf, StatusLine, useAction } from '../components/forms.js';
-import { InspectorScope, OutputFolderField, Results, useOutputFolder } from '../components/Inspector.js';
+import {
+  InspectorScope,
+  OutputFolderField,
+  Results,
+  RunningLine,
+  useOutputFolder,
+} from '../components/Inspector.js';
 import { StyleEditor } from '../components/StyleEditor.js';
 import { Thumbnail } from '../components/Thumbnail.js';
 import { useI18n, type I18n } from '../i18n/index.js';
@@ -108,7 +114,7 @@ function optionText(path: string, raw: string | null, t: I18n['t']): string {
  */
 export function RestyleInspector(props: Props) {
   const { photos, draft, onDraft, latest, latestItems } = props;
-  const { t, percent } = useI18n();
+  const { t } = useI18n();
   const { online, reconnects } = useConnection();
   const folder = useOutputFolder();
   const { message, busy, act } = useAction();
@@ -211,17 +217,7 @@ export function RestyleInspector(props: Props) {
             {t('restyle.overCap')}
           </p>
         )}
-        {active && latest && (
-          <p className="running" role="status">
-            {t(latest.status === 'paused' ? 'inspector.paused' : 'inspector.running', {
-              progress: percent(latest.progress),
-            })}{' '}
-            <progress max={1} value={latest.progress} aria-label={t('inspector.progress')} />{' '}
-            <button type="button" className="link" onClick={() => props.onOpenJob(latest.id)}>
-              {t('inspector.openQueue')}
-            </button>
-          </p>
-        )}
+        {active && latest && <RunningLine job={latest} onOpenJob={props.onOpenJob} />}
         <StatusLine message={message} />
       </form>
 
