@@ -46,6 +46,15 @@ export interface PlanDeps {
 }
 
 /** Paths a job was given that do not exist: refused before anything is stored. */
+/** FILE_NOT_FOUND naming every given path that does not exist, and what that means (`nothing was queued`). */
+export async function refuseMissing(paths: readonly string[], consequence: string): Promise<void> {
+  const missing = await missingPaths(paths);
+  if (missing.length === 0) return;
+  const what =
+    missing.length === 1 ? `${missing[0]} does not exist` : `These do not exist: ${missing.join(', ')}`;
+  throw new RpcError('FILE_NOT_FOUND', `${what}; ${consequence}.`, { paths: missing });
+}
+
 async function missingPaths(paths: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
   for (const path of paths) {
@@ -126,12 +135,7 @@ export async function planJob(req: CreateJobRequest, op: AnyOperation, deps: Pla
     );
   }
   const given = req.paths ?? (req.files ?? []).map((f) => f.path);
-  const missing = await missingPaths(given);
-  if (missing.length > 0) {
-    const what =
-      missing.length === 1 ? `${missing[0]} does not exist` : `These do not exist: ${missing.join(', ')}`;
-    throw new RpcError('FILE_NOT_FOUND', `${what}; nothing was queued.`, { paths: missing });
-  }
+  await refuseMissing(given, 'nothing was queued');
   await op.check?.(options, { signal: deps.signal });
   if (op.prepare) options = (await op.prepare(options, { signal: deps.signal })) as Record<string, unknown>;
   const outDir = req.outDir ? resolve(req.outDir) : null;

@@ -349,5 +349,12 @@ describe('restyle with Gemini (real SDK against the wire-level fake)', () => {
       .create({ kind: 'restyle', options: { styles: ['ink_wash'], imageSize: '4K' }, paths: [input] })
       .catch((e: unknown) => e)) as RpcError;
     expect(err.message).toMatch(/makes 1K images only; 4K needs gemini-3-pro-image-preview/);
+    const missing = join(input, 'gone.jpg');
+    await expect(
+      api.restyle.estimate({ options: { styles: ['ink_wash'] }, paths: [missing] }),
+    ).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      message: `${missing} does not exist; nothing was estimated.`,
+    });
   });
 });

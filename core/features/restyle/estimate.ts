@@ -4,6 +4,7 @@ import PQueue from 'p-queue';
 import type { RestyleEstimate, RestyleOptions } from '../../contract/restyle.js';
 import type { Settings } from '../../contract/schemas.js';
 import { listInputs } from '../../jobs/inputs.js';
+import { refuseMissing } from '../../jobs/plan.js';
 import { probeBuffer } from '../../kernel/probe.js';
 import type { CostBook } from '../keys/cost.js';
 import { PRICES_AS_OF, imageInputTokens, textInputTokens } from '../keys/pricing.js';
@@ -40,6 +41,7 @@ export async function estimateRestyle(
   signal: AbortSignal,
 ): Promise<RestyleEstimate> {
   const styles = d.styles.resolve(input.options);
+  await refuseMissing(input.paths ?? input.files?.map((f) => f.path) ?? [], 'nothing was estimated');
   const s = d.settings();
   const limits = { maxInputBytes: s.maxInputBytes, maxInputPixels: s.maxInputPixels };
   const paths =
